@@ -1,0 +1,30 @@
+package dev.nutjar.protocol;
+
+import dev.nutjar.spi.Named;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A wire protocol the proxy speaks: {@code redis}, {@code memcache}, or a third party's, listed in
+ * {@code META-INF/services/dev.nutjar.protocol.Protocol}.
+ *
+ * <p>It has the shape of twemproxy's own protocol table: parse request, parse reply, fragment,
+ * coalesce, local replies, failure replies, and what to send on a fresh backend connection. The
+ * proxy drives it; the protocol never sees a socket.
+ */
+public interface Protocol extends Named {
+
+    /** A request decoder for one client connection. It keeps that connection's state (e.g. AUTH). */
+    ClientCodec newClientCodec(ProtocolSettings settings);
+
+    /** A reply decoder for one backend connection. */
+    ServerCodec newServerCodec(ProtocolSettings settings);
+
+    /**
+     * The reply a client gets for a request that failed at or before the backend, in the
+     * protocol's error form ({@code -ERR <reason>} or {@code SERVER_ERROR <reason>}).
+     *
+     * @return a new buffer the caller owns
+     */
+    ByteBuf failureReply(ByteBufAllocator alloc, String reason);
+}
