@@ -1,0 +1,245 @@
+package dev.nutjar.routing;
+
+import static dev.nutjar.routing.BranchLocalHashFunctions.FNV1A_64;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.nutjar.hash.HashFunction;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ServerPoolTest {
+
+    private static final HashFunction NEVER_CALLED = new HashFunction() {
+        @Override
+        public String name() {
+            return "never_called";
+        }
+
+        @Override
+        public long hash(byte[] key, int offset, int length) {
+            throw new AssertionError("the hash function must not be called");
+        }
+    };
+
+    @Test
+    void sortsServersIntoTwemproxyOrderAndTranslatesIndexes() {
+        ServerPool pool = pool(Distributions.get("modula"), "h:1:1 zeta", "h:2:1 b", "h:3:1 alpha", "h:4:1 cc");
+        assertThat(pool.servers()).extracting(ServerSpec::name).containsExactly("b", "cc", "zeta", "alpha");
+        assertThat(pool.configIndex(0)).isEqualTo(1);
+        assertThat(pool.configIndex(3)).isEqualTo(2);
+        for (int s = 0; s < 4; s++) {
+            assertThat(pool.serverIndex(pool.configIndex(s))).isEqualTo(s);
+        }
+        assertThat(pool.server(2).name()).isEqualTo("zeta");
+    }
+
+    @Test
+    void rejectsServersWithTheSameName() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> pool(Distributions.get("ketama"), "10.0.0.1:6379:1", "10.0.0.2:6379:1", "10.0.0.1:6379:2"))
+                .withMessage("servers have the same name '10.0.0.1:6379': '10.0.0.1:6379:1' and '10.0.0.1:6379:2'");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> pool(Distributions.get("ketama"), "h:11211:1", "h:11211:2"))
+                .withMessage("servers have the same name 'h': 'h:11211:1' and 'h:11211:2'");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> pool(Distributions.get("ketama"), "a:1:1 x", "b:2:1 x"))
+                .withMessage("servers have the same name 'x': 'a:1:1 x' and 'b:2:1 x'");
+    }
+
+    @Test
+    void validatesSettingsQuotingTheBadValue() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerPool.builder("p").hashFunction(FNV1A_64).servers(List.of()).build())
+                .withMessage("pool 'p' must have at least one server (was: none)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerPool.builder("p").hashFunction(FNV1A_64).build())
+                .withMessage("pool 'p' must have at least one server (was: none)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerPool.builder("").servers(specs("h:1:1")).build())
+                .withMessage("pool name must not be empty (was: '')");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerPool.builder("p").serverFailureLimit(-1))
+                .withMessage("serverFailureLimit must be >= 0 (was: -1)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerPool.builder("p").serverRetryTimeoutMillis(-5))
+                .withMessage("serverRetryTimeoutMillis must be >= 0 (was: -5)");
+    }
+
+    @Test
+    void emptyKeyHashesToZeroWithoutCallingTheFunction() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:1", "h:2:1", "h:3:1"))
+                .hashFunction(NEVER_CALLED)
+                .distribution(Distributions.get("modula"))
+                .build();
+        assertThat(pool.hash(new byte[0])).isZero();
+        assertThat(pool.route(new byte[3], 1, 0)).isZero(); // slot 0 of modula
+        ByteBuf direct = Unpooled.directBuffer(4).writeInt(7);
+        try {
+            assertThat(pool.route(direct, 2, 0)).isZero();
+        } finally {
+            direct.release();
+        }
+    }
+
+    @Test
+    void oneServerPoolDoesNotHash() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:3"))
+                .hashFunction(NEVER_CALLED)
+                .distribution(Distributions.get("modula"))
+                .build();
+        assertThat(pool.route(bytes("anything"))).isZero();
+    }
+
+    @Test
+    void hashUsesTheTagContent() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:1", "h:2:1"))
+                .hashFunction(FNV1A_64)
+                .hashTag(HashTag.of("{}"))
+                .build();
+        assertThat(pool.hashTag()).contains(HashTag.of("{}"));
+        assertThat(pool.hash(bytes("user:{42}:name"))).isEqualTo(FNV1A_64.hash(bytes("42")));
+        assertThat(pool.hash(bytes("{}x"))).isEqualTo(FNV1A_64.hash(bytes("{}x")));
+        for (String key : new String[] {"a{1}", "b{1}", "{1}zzz", "{1}"}) {
+            assertThat(pool.route(bytes(key))).isEqualTo(pool.route(bytes("1")));
+        }
+    }
+
+    @Test
+    void defaultsAreTwemproxys() {
+        ServerPool pool = ServerPool.builder("p").servers(specs("h:1:1")).hashFunction(FNV1A_64).build();
+        assertThat(pool.distribution().name()).isEqualTo("ketama");
+        assertThat(pool.hashTag()).isEmpty();
+        assertThat(pool.autoEjectHosts()).isFalse();
+        assertThat(pool.serverFailureLimit()).isEqualTo(2);
+        assertThat(pool.serverRetryTimeoutMillis()).isEqualTo(30_000);
+        assertThat(pool.name()).isEqualTo("p");
+    }
+
+    @Test
+    void everyBufferKindRoutesLikeTheArray() {
+        for (HashTag tag : new HashTag[] {null, HashTag.of("{}")}) {
+            ServerPool pool = ServerPool.builder("p")
+                    .servers(specs("h:1:1", "h:2:2", "h:3:1", "h:4:5"))
+                    .hashFunction(FNV1A_64)
+                    .hashTag(tag)
+                    .build();
+            SplittableRandom random = new SplittableRandom(11);
+            for (int i = 0; i < 500; i++) {
+                byte[] key = randomKey(random, i % 3 == 0 ? 70_000 : 40);
+                int expected = pool.route(key);
+                long expectedHash = pool.hash(key);
+
+                ByteBuf heap = Unpooled.buffer(key.length + 10).writeZero(7).writeBytes(key).writeZero(3);
+                ByteBuf heapSlice = heap.slice(5, key.length + 4); // non-zero arrayOffset
+                ByteBuf direct = Unpooled.directBuffer(key.length + 2).writeZero(2).writeBytes(key);
+                int half = key.length / 2;
+                CompositeByteBuf composite = Unpooled.compositeBuffer()
+                        .addComponent(true, Unpooled.directBuffer().writeZero(1).writeBytes(key, 0, half))
+                        .addComponent(true, Unpooled.wrappedBuffer(key, half, key.length - half));
+                try {
+                    assertThat(pool.route(heap, 7, key.length)).isEqualTo(expected);
+                    assertThat(pool.route(heapSlice, 2, key.length)).isEqualTo(expected);
+                    assertThat(pool.route(direct, 2, key.length)).isEqualTo(expected);
+                    assertThat(pool.route(composite, 1, key.length)).isEqualTo(expected);
+                    assertThat(pool.hash(direct, 2, key.length)).isEqualTo(expectedHash);
+                    assertThat(pool.hash(composite, 1, key.length)).isEqualTo(expectedHash);
+                    assertThat(direct.readerIndex()).isZero();
+                } finally {
+                    heap.release();
+                    direct.release();
+                    composite.release();
+                }
+            }
+        }
+    }
+
+    @Test
+    void routingAllocatesNothing() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:1", "h:2:1", "h:3:1"))
+                .hashFunction(FNV1A_64)
+                .hashTag(HashTag.of("{}"))
+                .build();
+        byte[] key = bytes("user:{1234}:profile");
+        // Wrapped NIO memory is not leak-tracked: at PARANOID, a tracked buffer records a stack per access.
+        ByteBuf direct = Unpooled.wrappedBuffer(java.nio.ByteBuffer.allocateDirect(key.length).put(key).flip());
+        ByteBuf heap = Unpooled.wrappedBuffer(key);
+        assertThat(direct.hasArray()).isFalse();
+
+        assertThat(allocatedBytes(() -> pool.route(key, 0, key.length))).isLessThan(4096);
+        assertThat(allocatedBytes(() -> pool.route(heap, 0, key.length))).isLessThan(4096);
+        assertThat(allocatedBytes(() -> pool.route(direct, 0, key.length))).isLessThan(4096);
+    }
+
+    /** Bytes this thread allocates in 10,000 calls after warm-up; one allocation per call would be >= 160 KB. */
+    private static long allocatedBytes(java.util.function.IntSupplier route) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int sink = 0;
+        for (int i = 0; i < 20_000; i++) {
+            sink += route.getAsInt();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            sink += route.getAsInt();
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(sink).isNotNegative();
+        return allocated;
+    }
+
+    @Test
+    void randomIgnoresTheKey() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:1", "h:2:9"))
+                .hashFunction(FNV1A_64)
+                .distribution(Distributions.get("random"))
+                .build();
+        int[] picks = new int[2];
+        for (int i = 0; i < 1000; i++) {
+            picks[pool.route(bytes("same"))]++;
+        }
+        assertThat(picks[0]).isBetween(350, 650); // uniform, weights ignored
+    }
+
+    @Test
+    void routeChecksItsRange() {
+        ServerPool pool = pool(Distributions.get("ketama"), "h:1:1", "h:2:1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.route(new byte[3], 2, 2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    static ServerPool pool(Distribution distribution, String... entries) {
+        return ServerPool.builder("p").servers(specs(entries)).hashFunction(FNV1A_64).distribution(distribution).build();
+    }
+
+    static List<ServerSpec> specs(String... entries) {
+        List<ServerSpec> specs = new ArrayList<>();
+        for (String entry : entries) {
+            specs.add(ServerSpec.parse(entry));
+        }
+        return specs;
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] randomKey(SplittableRandom random, int maxLength) {
+        byte[] key = new byte[random.nextInt(maxLength + 1)];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) "ab{}\u0080\u00ff0123".charAt(random.nextInt(10));
+        }
+        return key;
+    }
+}
