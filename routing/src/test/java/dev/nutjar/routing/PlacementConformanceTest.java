@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.nutjar.hash.HashFunction;
+import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.testing.PlacementVectors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -68,7 +67,7 @@ class PlacementConformanceTest {
         }
         ServerPool.Builder builder = ServerPool.builder(vectors.poolId())
                 .servers(servers)
-                .hashFunction(hashFunctionInThisBranch(vectors.hash()))
+                .hashFunction(HashFunctions.get(vectors.hash()))
                 .distribution(Distributions.get(vectors.distribution()));
         if (vectors.hashTag() != null) {
             builder.hashTag(HashTag.of(vectors.hashTag()));
@@ -78,18 +77,6 @@ class PlacementConformanceTest {
             assertThat(vectors.serverEntries().get(pool.configIndex(s))).isEqualTo(pool.server(s).entry());
         }
         return pool;
-    }
-
-    /**
-     * Until this branch is merged with hash-spi's implementations only the test-only fnv1a_64 and
-     * md5 exist here; files using another function are skipped by this assumption, which goes away
-     * with the fallback after the merge.
-     */
-    private static HashFunction hashFunctionInThisBranch(String name) {
-        Optional<HashFunction> function = BranchLocalHashFunctions.find(name);
-        Assumptions.assumeTrue(function.isPresent(),
-                "hash function '" + name + "' is not in this branch yet (hash-spi implementations merge later)");
-        return function.get();
     }
 
     /** Routes a copy of the key placed inside a larger array, to prove offset and length are honoured. */

@@ -1,6 +1,5 @@
 package dev.nutjar.routing;
 
-import static dev.nutjar.routing.BranchLocalHashFunctions.FNV1A_64;
 import static dev.nutjar.routing.ServerPoolTest.specs;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ServerPoolLivenessTest {
+    private static final dev.nutjar.hash.HashFunction FNV1A_64 = dev.nutjar.hash.HashFunctions.get("fnv1a_64");
+
 
     private static final long RETRY_MILLIS = 5_000;
     private static final Instant EJECTED_AT = Instant.parse("2026-01-02T03:04:05.123456789Z");

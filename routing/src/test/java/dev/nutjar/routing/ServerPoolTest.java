@@ -1,6 +1,5 @@
 package dev.nutjar.routing;
 
-import static dev.nutjar.routing.BranchLocalHashFunctions.FNV1A_64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -16,6 +15,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ServerPoolTest {
+    private static final dev.nutjar.hash.HashFunction FNV1A_64 = dev.nutjar.hash.HashFunctions.get("fnv1a_64");
+
 
     private static final HashFunction NEVER_CALLED = new HashFunction() {
         @Override
