@@ -308,6 +308,15 @@ public final class ConfigLoader {
                     problems.add(poolKey, pool, "missing required key '" + required + "'");
                 }
             }
+            // The defaults come from providers too; a class path without them fails here, not when routing.
+            if (!seen.containsKey("hash") && hashes.find(hash).isEmpty()) {
+                problems.add(poolKey, pool + ".hash", "not set, and the default is missing: "
+                        + hashes.unknownNameMessage(hash));
+            }
+            if (!seen.containsKey("distribution") && distributions.find(distribution).isEmpty()) {
+                problems.add(poolKey, pool + ".distribution", "not set, and the default is missing: "
+                        + distributions.unknownNameMessage(distribution));
+            }
             if (redisAuthNode != null && !redis) {
                 problems.add(redisAuthNode, pool + ".redis_auth", "only valid for a redis pool; set 'redis: true'");
             }

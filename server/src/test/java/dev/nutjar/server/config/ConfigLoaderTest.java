@@ -234,7 +234,23 @@ class ConfigLoaderTest {
 
         ConfigException thrown = catchThrowableOfType(ConfigException.class, () -> empty.parse(ONE_POOL, "none.yml"));
 
-        assertThat(thrown.errors()).containsExactly("line 3: alpha.hash: unknown hash function 'murmur'; valid names: ");
+        assertThat(thrown.errors()).containsExactly(
+                "line 1: alpha.distribution: not set, and the default is missing: "
+                        + "unknown distribution 'ketama'; valid names: ",
+                "line 3: alpha.hash: unknown hash function 'murmur'; valid names: ");
+    }
+
+    @Test
+    void checksThatTheDefaultsAreInstalledToo() {
+        ConfigLoader empty = new ConfigLoader(
+                ProviderRegistry.of("hash function", List.of()), ProviderRegistry.of("distribution", List.of()));
+
+        ConfigException thrown = catchThrowableOfType(ConfigException.class,
+                () -> empty.parse(ONE_POOL.replace("  hash: murmur\n", ""), "defaults.yml"));
+
+        assertThat(thrown.errors()).containsExactly(
+                "line 1: alpha.hash: not set, and the default is missing: unknown hash function 'fnv1a_64'; valid names: ",
+                "line 1: alpha.distribution: not set, and the default is missing: unknown distribution 'ketama'; valid names: ");
     }
 
     @Test
