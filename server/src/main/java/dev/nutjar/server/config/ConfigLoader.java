@@ -1,0 +1,531 @@
+package dev.nutjar.server.config;
+
+import dev.nutjar.hash.HashFunction;
+import dev.nutjar.hash.HashFunctions;
+import dev.nutjar.routing.Distribution;
+import dev.nutjar.routing.Distributions;
+import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.spi.ProviderRegistry;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a twemproxy 0.5 configuration ({@code nutcracker.yml}) into a {@link NutjarConfig}.
+ *
+ * <p>Every file twemproxy 0.5 accepts loads unchanged, and every value is read as text, as
+ * twemproxy reads it: {@code redis: yes} is an error, {@code timeout: "400"} is fine. Where
+ * twemproxy rejects a file it is fair to accept, this loader is more liberal:
+ *
+ * <ul>
+ *   <li>{@code timeout: -1} means "no timeout", twemproxy's own default, which twemproxy rejects
+ *       only because its number parser takes no sign;
+ *   <li>YAML that twemproxy's token filter refuses but that means the same thing (flow lists such
+ *       as {@code servers: [...]}, anchors, an explicit {@code ---}) is read normally.
+ * </ul>
+ *
+ * <p>Every problem in a file is reported, not only the first, each with its line, YAML path and
+ * bad value: {@code line 7: alpha.servers[2]: weight must be > 0 (was: 0)}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ConfigLoader {
+
+    /** Resolves a host name, as {@code nutcracker -t} resolves every {@code listen} host. */
+    @FunctionalInterface
+    public interface HostResolver {
+        /** @throws UnknownHostException when {@code host} does not resolve */
+        void resolve(String host) throws UnknownHostException;
+    }
+
+    /** The pool keys of twemproxy 0.5, in its own order. */
+    private static final List<String> KEYS = List.of(
+            "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "client_connections",
+            "redis", "tcpkeepalive", "redis_auth", "redis_db", "preconnect", "auto_eject_hosts",
+            "server_connections", "server_retry_timeout", "server_failure_limit", "servers");
+
+    /** snakeyaml's context for a second document; twemproxy too requires exactly one. */
+    private static final String SINGLE_DOCUMENT_CONTEXT = "expected a single document in the stream";
+
+    private static final String VALID_KEYS = String.join(", ", new TreeSet<>(KEYS));
+
+    private final ProviderRegistry<HashFunction> hashes;
+    private final ProviderRegistry<Distribution> distributions;
+    private final HostResolver hostResolver;
+
+    /**
+     * A loader that checks {@code hash} and {@code distribution} names against these registries and
+     * does not resolve listen hosts.
+     */
+    public ConfigLoader(ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions) {
+        this(hashes, distributions, null);
+    }
+
+    private ConfigLoader(
+            ProviderRegistry<HashFunction> hashes,
+            ProviderRegistry<Distribution> distributions,
+            HostResolver hostResolver) {
+        this.hashes = Objects.requireNonNull(hashes, "hashes");
+        this.distributions = Objects.requireNonNull(distributions, "distributions");
+        this.hostResolver = hostResolver;
+    }
+
+    /**
+     * A loader for the hash functions and distributions on the class path
+     * ({@link HashFunctions#registry()}, {@link Distributions#registry()}), plugins included.
+     *
+     * @throws IllegalStateException when a provider on the class path fails to load
+     */
+    public static ConfigLoader withInstalledProviders() {
+        return new ConfigLoader(HashFunctions.registry(), Distributions.registry());
+    }
+
+    /** This loader, also checking that every TCP {@code listen} host resolves, as {@code nutcracker -t} does. */
+    public ConfigLoader resolvingListenHosts() {
+        return resolvingListenHosts(InetAddress::getByName);
+    }
+
+    /** This loader, also checking every TCP {@code listen} host with {@code resolver}. */
+    public ConfigLoader resolvingListenHosts(HostResolver resolver) {
+        return new ConfigLoader(hashes, distributions, Objects.requireNonNull(resolver, "resolver"));
+    }
+
+    /**
+     * Loads a configuration file (UTF-8).
+     *
+     * @throws ConfigException listing every problem, or saying why the file cannot be read
+     */
+    public NutjarConfig load(Path file) throws ConfigException {
+        String source = file.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(source, List.of(source + ": cannot read the file: no such file"));
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(source, List.of(source + ": cannot read the file: permission denied"));
+        } catch (IOException e) {
+            throw new ConfigException(source, List.of(source + ": cannot read the file: " + describe(e)));
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(source, List.of(source + ": is not UTF-8 text"));
+        }
+        return parse(text, source);
+    }
+
+    /**
+     * Parses configuration text.
+     *
+     * @param sourceName what to call the text in messages, usually its file name
+     * @throws ConfigException listing every problem
+     */
+    public NutjarConfig parse(String yaml, String sourceName) throws ConfigException {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        if (yaml.startsWith("\uFEFF")) {
+            yaml = yaml.substring(1);
+        }
+        Node root = compose(yaml, sourceName);
+        Problems problems = new Problems();
+        if (root == null) {
+            problems.add(null, sourceName, "the file is empty; expected a mapping of pool names to pool settings");
+        } else if (!(root instanceof MappingNode rootMapping)) {
+            problems.add(root, sourceName,
+                    "the top level must be a mapping of pool names to pool settings (was: " + describe(root) + ")");
+        } else {
+            return parsePools(rootMapping, sourceName, problems);
+        }
+        throw new ConfigException(sourceName, problems.errors());
+    }
+
+    private static Node compose(String yaml, String sourceName) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // duplicates are reported below, with both lines
+        try {
+            return new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
+            if (SINGLE_DOCUMENT_CONTEXT.equals(e.getContext())) {
+                throw new ConfigException(sourceName, List.of(where + sourceName
+                        + " must hold exactly one YAML document, but another one starts here"));
+            }
+            String context = e.getContext() == null ? "" : " (" + e.getContext().strip() + ")";
+            String problem = e.getProblem() == null ? e.getMessage() : e.getProblem().strip();
+            throw new ConfigException(sourceName,
+                    List.of(where + sourceName + " is not valid YAML: " + problem + context));
+        } catch (YAMLException e) {
+            throw new ConfigException(sourceName, List.of(sourceName + " is not valid YAML: " + e.getMessage()));
+        }
+    }
+
+    private NutjarConfig parsePools(MappingNode root, String sourceName, Problems problems) throws ConfigException {
+        List<PoolConfig> pools = new ArrayList<>();
+        List<Listener> listeners = new ArrayList<>();
+        Map<String, Node> poolNames = new HashMap<>();
+        for (NodeTuple entry : root.getValue()) {
+            Node keyNode = entry.getKeyNode();
+            if (!(keyNode instanceof ScalarNode key)) {
+                problems.add(keyNode, sourceName, "a pool name must be plain text (was: " + describe(keyNode) + ")");
+                continue;
+            }
+            String name = key.getValue();
+            if (name.isEmpty()) {
+                problems.add(keyNode, sourceName, "a pool name must not be empty");
+                continue;
+            }
+            Node first = poolNames.putIfAbsent(name, keyNode);
+            if (first != null) {
+                problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + line(first));
+                continue;
+            }
+            PoolConfig pool = new PoolParser(name, keyNode, entry.getValueNode(), problems, listeners).parse();
+            if (pool != null) {
+                pools.add(pool);
+            }
+        }
+        for (int i = 0; i < listeners.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Listener earlier = listeners.get(j);
+                Listener later = listeners.get(i);
+                if (earlier.address.sameSocketAs(later.address)) {
+                    problems.add(later.node, later.pool + ".listen", "pools '" + earlier.pool + "' and '" + later.pool
+                            + "' have the same listen address '" + later.address + "'");
+                    break;
+                }
+            }
+        }
+        if (problems.any()) {
+            throw new ConfigException(sourceName, problems.errors());
+        }
+        return NutjarConfig.of(sourceName, pools);
+    }
+
+    private record Listener(String pool, ListenAddress address, Node node) {}
+
+    /** Reads one pool's settings, reporting every bad one; builds the pool only when all are good. */
+    private final class PoolParser {
+        private final String pool;
+        private final Node poolKey;
+        private final Node body;
+        private final Problems problems;
+        private final List<Listener> listeners;
+        private final int problemsBefore;
+
+        private ListenAddress listen;
+        private int clientConnections = PoolConfig.DEFAULT_CLIENT_CONNECTIONS;
+        private String hash = PoolConfig.DEFAULT_HASH;
+        private String hashTag;
+        private String distribution = PoolConfig.DEFAULT_DISTRIBUTION;
+        private int timeout = PoolConfig.NO_TIMEOUT;
+        private int backlog = PoolConfig.DEFAULT_BACKLOG;
+        private boolean tcpKeepalive;
+        private boolean preconnect;
+        private boolean redis;
+        private String redisAuth;
+        private Node redisAuthNode;
+        private int redisDb = PoolConfig.DEFAULT_REDIS_DB;
+        private int serverConnections = PoolConfig.DEFAULT_SERVER_CONNECTIONS;
+        private boolean autoEjectHosts;
+        private int serverRetryTimeout = PoolConfig.DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS;
+        private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
+        private final List<ServerSpec> servers = new ArrayList<>();
+
+        PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
+            this.pool = pool;
+            this.poolKey = poolKey;
+            this.body = body;
+            this.problems = problems;
+            this.listeners = listeners;
+            this.problemsBefore = problems.count();
+        }
+
+        PoolConfig parse() {
+            if (!(body instanceof MappingNode settings)) {
+                String was = body instanceof ScalarNode s && s.getValue().isEmpty()
+                        ? "it has none; a pool needs at least 'listen' and 'servers'"
+                        : "was: " + describe(body);
+                problems.add(body, pool, "must be a mapping of pool settings (" + was + ")");
+                return null;
+            }
+            Map<String, Node> seen = new LinkedHashMap<>();
+            for (NodeTuple setting : settings.getValue()) {
+                if (!(setting.getKeyNode() instanceof ScalarNode keyNode)) {
+                    problems.add(setting.getKeyNode(), pool,
+                            "a setting name must be plain text (was: " + describe(setting.getKeyNode()) + ")");
+                    continue;
+                }
+                String key = keyNode.getValue();
+                String path = pool + "." + key;
+                if (!KEYS.contains(key)) {
+                    problems.add(keyNode, path, "unknown key; valid keys: " + VALID_KEYS);
+                    continue;
+                }
+                Node first = seen.putIfAbsent(key, keyNode);
+                if (first != null) {
+                    problems.add(keyNode, path, "duplicate key; it is already set at line " + line(first));
+                    continue;
+                }
+                read(key, path, setting.getValueNode());
+            }
+            for (String required : List.of("listen", "servers")) {
+                if (!seen.containsKey(required)) {
+                    problems.add(poolKey, pool, "missing required key '" + required + "'");
+                }
+            }
+            // The defaults come from providers too; a class path without them fails here, not when routing.
+            if (!seen.containsKey("hash") && hashes.find(hash).isEmpty()) {
+                problems.add(poolKey, pool + ".hash", "not set, and the default is missing: "
+                        + hashes.unknownNameMessage(hash));
+            }
+            if (!seen.containsKey("distribution") && distributions.find(distribution).isEmpty()) {
+                problems.add(poolKey, pool + ".distribution", "not set, and the default is missing: "
+                        + distributions.unknownNameMessage(distribution));
+            }
+            if (redisAuthNode != null && !redis) {
+                problems.add(redisAuthNode, pool + ".redis_auth", "only valid for a redis pool; set 'redis: true'");
+            }
+            if (problems.count() > problemsBefore) {
+                return null;
+            }
+            return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
+                    tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
+                    serverRetryTimeout, serverFailureLimit, servers);
+        }
+
+        private void read(String key, String path, Node value) {
+            if (key.equals("servers")) {
+                readServers(path, value);
+                return;
+            }
+            String text = scalar(path, value);
+            if (text == null) {
+                return;
+            }
+            switch (key) {
+                case "listen" -> readListen(path, value, text);
+                case "hash" -> {
+                    if (hashes.find(text).isPresent()) {
+                        hash = text;
+                    } else {
+                        problems.add(value, path, hashes.unknownNameMessage(text));
+                    }
+                }
+                case "hash_tag" -> {
+                    if (text.getBytes(StandardCharsets.UTF_8).length == 2) {
+                        hashTag = text;
+                    } else {
+                        problems.add(value, path, "must be exactly two characters, such as \"{}\" (was: '" + text + "')");
+                    }
+                }
+                case "distribution" -> {
+                    if (distributions.find(text).isPresent()) {
+                        distribution = text;
+                    } else {
+                        problems.add(value, path, distributions.unknownNameMessage(text));
+                    }
+                }
+                case "timeout" -> timeout = text.equals("-1") ? PoolConfig.NO_TIMEOUT : number(path, value, text, timeout);
+                case "backlog" -> backlog = number(path, value, text, backlog);
+                case "client_connections" -> clientConnections = number(path, value, text, clientConnections);
+                case "redis" -> redis = bool(path, value, text, redis);
+                case "tcpkeepalive" -> tcpKeepalive = bool(path, value, text, tcpKeepalive);
+                case "redis_auth" -> {
+                    redisAuth = text;
+                    redisAuthNode = value;
+                }
+                case "redis_db" -> redisDb = number(path, value, text, redisDb);
+                case "preconnect" -> preconnect = bool(path, value, text, preconnect);
+                case "auto_eject_hosts" -> autoEjectHosts = bool(path, value, text, autoEjectHosts);
+                case "server_connections" -> {
+                    int connections = number(path, value, text, serverConnections);
+                    if (connections == 0) {
+                        problems.add(value, path, "must be > 0 (was: 0)");
+                    } else {
+                        serverConnections = connections;
+                    }
+                }
+                case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
+                case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
+                default -> throw new AssertionError("key without a reader: " + key);
+            }
+        }
+
+        private void readListen(String path, Node value, String text) {
+            try {
+                listen = ListenAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                problems.add(value, path, e.getMessage());
+                return;
+            }
+            listeners.add(new Listener(pool, listen, value));
+            if (hostResolver != null && !listen.isUnix()) {
+                try {
+                    hostResolver.resolve(listen.host());
+                } catch (UnknownHostException | SecurityException e) {
+                    problems.add(value, path, "cannot resolve host '" + listen.host() + "' (was: '" + text + "')");
+                }
+            }
+        }
+
+        private void readServers(String path, Node value) {
+            if (value instanceof ScalarNode scalar) {
+                problems.add(value, path, scalar.getValue().isEmpty()
+                        ? "a pool needs at least one server"
+                        : "must be a list of \"host:port:weight [name]\" entries (was: '" + scalar.getValue() + "')");
+                return;
+            }
+            if (!(value instanceof SequenceNode list)) {
+                problems.add(value, path, "must be a list of \"host:port:weight [name]\" entries (was: a mapping)");
+                return;
+            }
+            if (list.getValue().isEmpty()) {
+                problems.add(value, path, "a pool needs at least one server");
+                return;
+            }
+            Map<String, Integer> indexByName = new HashMap<>();
+            List<Node> items = list.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                String entry = scalar(itemPath, items.get(i));
+                if (entry == null) {
+                    continue;
+                }
+                ServerSpec server;
+                try {
+                    server = ServerSpec.parse(entry);
+                } catch (IllegalArgumentException e) {
+                    problems.add(items.get(i), itemPath, e.getMessage());
+                    continue;
+                }
+                Integer first = indexByName.putIfAbsent(server.name(), i);
+                if (first != null) {
+                    problems.add(items.get(i), itemPath, "duplicate server name '" + server.name()
+                            + "'; servers[" + first + "] has the same name (was: '" + entry + "')");
+                    continue;
+                }
+                servers.add(server);
+            }
+        }
+
+        /** The text of a scalar; reports and returns null for a list, a mapping or an empty value. */
+        private String scalar(String path, Node value) {
+            if (value instanceof ScalarNode scalar) {
+                if (scalar.getValue().isEmpty()) {
+                    problems.add(value, path, "must not be empty");
+                    return null;
+                }
+                return scalar.getValue();
+            }
+            problems.add(value, path, "must be a single value, not " + describe(value));
+            return null;
+        }
+
+        /** twemproxy's numbers: decimal digits only, no sign, no spaces. */
+        private int number(String path, Node value, String text, int fallback) {
+            if (!text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                problems.add(value, path, "must be a non-negative integer (was: '" + text + "')");
+                return fallback;
+            }
+            String digits = text.replaceFirst("^0+(?=.)", "");
+            if (digits.length() > 10 || Long.parseLong(digits) > Integer.MAX_VALUE) {
+                problems.add(value, path, "must be at most " + Integer.MAX_VALUE + " (was: " + text + ")");
+                return fallback;
+            }
+            return Integer.parseInt(digits);
+        }
+
+        /** twemproxy's booleans: exactly {@code true} or {@code false}. */
+        private boolean bool(String path, Node value, String text, boolean fallback) {
+            return switch (text) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> {
+                    problems.add(value, path, "must be true or false (was: '" + text + "')");
+                    yield fallback;
+                }
+            };
+        }
+    }
+
+    /** Every error found so far, each prefixed with its line when the node has one. */
+    private static final class Problems {
+        private record Problem(int line, String text) {}
+
+        private final List<Problem> found = new ArrayList<>();
+
+        void add(Node at, String path, String message) {
+            int line = line(at);
+            found.add(new Problem(line, (line > 0 ? "line " + line + ": " : "") + path + ": " + message));
+        }
+
+        int count() {
+            return found.size();
+        }
+
+        boolean any() {
+            return !found.isEmpty();
+        }
+
+        /** In file order, whichever check found them; errors without a line first. */
+        List<String> errors() {
+            return found.stream().sorted(Comparator.comparingInt(Problem::line)).map(Problem::text).toList();
+        }
+    }
+
+    /** The 1-based line a node starts on, or 0. */
+    private static int line(Node node) {
+        return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof ScalarNode scalar) {
+            return "'" + scalar.getValue() + "'";
+        }
+        return node instanceof SequenceNode ? "a list" : "a mapping";
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The keys a pool may have, in twemproxy's order. */
+    public static List<String> poolKeys() {
+        return KEYS;
+    }
+}
