@@ -95,6 +95,9 @@ public final class ProviderRegistry<T extends Named> {
 
     /** {@code unknown <kind> 'x'; valid names: a, b, c}: the message {@link #get} throws. */
     public String unknownNameMessage(String name) {
+        if (byName.isEmpty()) {
+            return "unknown " + kind + " '" + name + "'; none is installed: is the class path complete?";
+        }
         return "unknown " + kind + " '" + name + "'; valid names: " + String.join(", ", byName.keySet());
     }
 

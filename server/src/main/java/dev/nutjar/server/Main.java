@@ -1,5 +1,8 @@
 package dev.nutjar.server;
 
+import dev.nutjar.hash.HashFunctions;
+import dev.nutjar.routing.Distributions;
+import dev.nutjar.routing.ServerPool;
 import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.config.ConfigLoader;
 import dev.nutjar.server.config.NutjarConfig;
@@ -119,26 +122,18 @@ public final class Main {
         }
     }
 
-    /**
-     * Runs the proxy with a valid configuration until it stops, and returns the exit status.
-     *
-     * <p>The seam for the transport: this build has none yet, so it says so and fails rather than
-     * pretend to serve.
-     */
+    /** Runs the proxy with a valid configuration until it stops, and returns the exit status. */
     private int runProxy(CommandLineOptions options, NutjarConfig config, PrintStream out, PrintStream err) {
-        err.println("nutjar: configuration file '" + options.confFile() + "' is valid, "
-                + "but this build cannot run the proxy yet; use -t to test a configuration");
-        return EXIT_FAILURE;
+        return new ProxyRunner(options, config).run(err);
     }
 
     /**
      * Builds the router of a pool for {@code nutjar locate}: its hash tag, hash function and
-     * distribution over all its servers.
-     *
-     * <p>The seam for the routing module's pool router, which is not merged yet.
+     * distribution over all its servers, every one live, exactly as the proxy routes.
      */
     private static KeyLocator poolRouter(PoolConfig pool) {
-        throw new UnsupportedOperationException("this build has no pool router yet");
+        ServerPool routing = pool.routing(HashFunctions.registry(), Distributions.registry()).build();
+        return key -> routing.server(routing.route(key));
     }
 
     /** {@code nutjar demo}: reserved for a self-contained demonstration. */

@@ -173,17 +173,6 @@ class MainTest {
     }
 
     @Test
-    void runningAValidConfigurationSaysTheProxyIsNotBuiltYet() throws Exception {
-        String file = write("good.yml", GOOD);
-
-        Outcome outcome = Cli.run(main, "-c", file);
-
-        assertThat(outcome.status()).isEqualTo(1);
-        assertThat(outcome.errLines()).containsExactly("nutjar: configuration file '" + file
-                + "' is valid, but this build cannot run the proxy yet; use -t to test a configuration");
-    }
-
-    @Test
     void aBadOptionPrintsNutcrackersMessageThenTheUsage() {
         Outcome outcome = Cli.run(Cli.refusingToReadConfiguration(), "-x");
 

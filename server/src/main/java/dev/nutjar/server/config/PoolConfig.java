@@ -1,6 +1,11 @@
 package dev.nutjar.server.config;
 
+import dev.nutjar.hash.HashFunction;
+import dev.nutjar.routing.Distribution;
+import dev.nutjar.routing.HashTag;
+import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.spi.ProviderRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -114,6 +119,22 @@ public record PoolConfig(
      */
     public List<ServerSpec> sortedServers() {
         return servers.stream().sorted(ServerSpec.TWEMPROXY_ORDER).toList();
+    }
+
+    /**
+     * A builder of this pool's routing: its servers, hash tag, hash function, distribution and
+     * liveness settings, with the names resolved in the given registries.
+     */
+    public ServerPool.Builder routing(
+            ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions) {
+        return ServerPool.builder(name)
+                .servers(servers)
+                .hashFunction(hashes.get(hash))
+                .distribution(distributions.get(distribution))
+                .hashTag(hashTag == null ? null : HashTag.of(hashTag))
+                .autoEjectHosts(autoEjectHosts)
+                .serverFailureLimit(serverFailureLimit)
+                .serverRetryTimeoutMillis(serverRetryTimeoutMillis);
     }
 
     /** Like the generated one, but never prints the Redis password. */

@@ -1,0 +1,378 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.ProtocolException;
+import dev.nutjar.protocol.ServerCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection from one event loop to one backend server. Opened lazily by the first request;
+ * requests are pipelined and their replies matched in order.
+ *
+ * <p>A late reply fails only its own request (unlike twemproxy, which closes the connection and
+ * fails every request on it): the request is answered with a timeout error, and its reply, when
+ * it comes, is read and thrown away. A broken connection fails exactly the requests on it.
+ */
+final class BackendConnection extends Flushable {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+
+    /** Abandoned (timed-out) requests still owed a reply before the connection is given up. */
+    static final int MAX_ABANDONED = 1024;
+
+    private enum State { IDLE, CONNECTING, READY }
+
+    private final PoolRuntime pool;
+    private final int server;
+    private final LoopState loopState;
+    private final ArrayDeque<Exchange> awaiting = new ArrayDeque<>();
+    /** Frames written while connecting; sent once the connection is up. */
+    private final ArrayDeque<ByteBuf> unsent = new ArrayDeque<>();
+    private final OutboundBatch batch = new OutboundBatch();
+    private State state = State.IDLE;
+    private Channel channel;
+    private ServerCodec codec;
+    private ByteBuf inbound;
+    private int handshakeRepliesLeft;
+    private int abandoned;
+    private ScheduledFuture<?> timer;
+    private long timerDeadline;
+
+    BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
+        this.pool = pool;
+        this.server = server;
+        this.loopState = loopState;
+    }
+
+    /**
+     * Sends a request whose reply completes {@code exchange}.
+     *
+     * @param frame the request bytes; taken over
+     */
+    void send(Exchange exchange, ByteBuf frame) {
+        int bytes = frame.readableBytes();
+        exchange.requestBytes = bytes;
+        if (pool.timeoutNanos > 0) {
+            exchange.deadline = System.nanoTime() + pool.timeoutNanos;
+        }
+        awaiting.add(exchange);
+        count(LoopCounters.REQUESTS, 1);
+        count(LoopCounters.REQUEST_BYTES, bytes);
+        count(LoopCounters.OUT_QUEUE, 1);
+        count(LoopCounters.OUT_QUEUE_BYTES, bytes);
+        write(frame);
+        if (exchange.deadline != 0) {
+            armTimer(exchange.deadline);
+        }
+    }
+
+    /**
+     * Sends a request the backend does not answer (memcached noreply).
+     *
+     * @param frame the request bytes; taken over
+     */
+    void sendWithoutReply(ByteBuf frame) {
+        count(LoopCounters.REQUESTS, 1);
+        count(LoopCounters.REQUEST_BYTES, frame.readableBytes());
+        write(frame);
+    }
+
+    private void write(ByteBuf frame) {
+        switch (state) {
+            case READY -> {
+                batch.write(channel, frame);
+                loopState.flushLater(this);
+            }
+            case CONNECTING -> unsent.add(frame);
+            case IDLE -> {
+                unsent.add(frame);
+                connect();
+            }
+        }
+    }
+
+    @Override
+    void flushNow() {
+        if (state == State.READY) {
+            batch.flush(channel);
+        }
+    }
+
+    private void connect() {
+        state = State.CONNECTING;
+        codec = pool.protocol.newServerCodec(pool.protocolSettings);
+        Handler handler = new Handler();
+        ChannelFuture future = pool.connect(server, loopState.loop, handler);
+        channel = future.channel();
+        if (future.isDone()) {
+            connected(future, handler);
+        } else {
+            future.addListener(f -> connected((ChannelFuture) f, handler));
+        }
+    }
+
+    private void connected(ChannelFuture future, Handler handler) {
+        if (future.channel() != channel) {
+            return;
+        }
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            log.debug("connect to {} failed: {}", pool.serverName(server), cause.toString());
+            count(LoopCounters.SERVER_ERR, 1);
+            broken(reason(cause), true);
+            return;
+        }
+        state = State.READY;
+        handler.counted = true;
+        count(LoopCounters.SERVER_CONNECTIONS, 1);
+        count(LoopCounters.CONNECTS, 1);
+        ByteBuf handshake = codec.handshake(channel.alloc());
+        if (handshake != null) {
+            handshakeRepliesLeft = codec.handshakeReplies();
+            batch.write(channel, handshake);
+        }
+        ByteBuf frame;
+        while ((frame = unsent.poll()) != null) {
+            batch.write(channel, frame);
+        }
+        loopState.flushLater(this);
+    }
+
+    /** Opens the connection now (preconnect). */
+    void preconnect() {
+        if (state == State.IDLE) {
+            connect();
+        }
+    }
+
+    private void armTimer(long deadline) {
+        if (timer != null && timerDeadline <= deadline) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerDeadline = deadline;
+        long delay = Math.max(0, deadline - System.nanoTime());
+        timer = loopState.loop.schedule(this::expire, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** Fails every request whose reply is late, and waits for the next deadline. */
+    private void expire() {
+        timer = null;
+        long now = System.nanoTime();
+        long next = 0;
+        int expired = 0;
+        for (Exchange exchange : awaiting) {
+            if (exchange.abandoned) {
+                continue;
+            }
+            if (exchange.deadline - now <= 0) {
+                exchange.abandoned = true;
+                abandoned++;
+                expired++;
+                exchange.fail(PoolRuntime.TIMED_OUT);
+            } else {
+                next = exchange.deadline;
+                break;
+            }
+        }
+        if (expired > 0) {
+            count(LoopCounters.SERVER_TIMEDOUT, expired);
+            for (int i = 0; i < expired; i++) {
+                pool.routing.recordFailure(server);
+            }
+        }
+        if (abandoned > MAX_ABANDONED) {
+            log.warn("closing connection to {}: {} requests timed out on it", pool.serverName(server), abandoned);
+            closeChannel();
+            broken(PoolRuntime.TIMED_OUT, false);
+            return;
+        }
+        if (next != 0) {
+            armTimer(next);
+        }
+    }
+
+    /** Fails everything on this connection and forgets it; the next request reconnects. */
+    private void broken(String reason, boolean countFailure) {
+        state = State.IDLE;
+        channel = null;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        batch.discard();
+        if (inbound != null) {
+            inbound.release();
+            inbound = null;
+        }
+        ByteBuf frame;
+        while ((frame = unsent.poll()) != null) {
+            frame.release();
+        }
+        abandoned = 0;
+        handshakeRepliesLeft = 0;
+        if (countFailure) {
+            pool.routing.recordFailure(server);
+        }
+        Exchange exchange;
+        while ((exchange = awaiting.poll()) != null) {
+            count(LoopCounters.OUT_QUEUE, -1);
+            count(LoopCounters.OUT_QUEUE_BYTES, -exchange.requestBytes);
+            if (!exchange.abandoned) {
+                exchange.fail(reason);
+            }
+        }
+    }
+
+    private void closeChannel() {
+        Channel ch = channel;
+        if (ch != null) {
+            channel = null;
+            ch.close();
+        }
+    }
+
+    /** Closes the connection on shutdown, failing what is still on it. */
+    void close() {
+        if (state != State.IDLE) {
+            closeChannel();
+            broken("proxy is shutting down", false);
+        }
+    }
+
+    private void read(ByteBuf in) {
+        inbound = ClientConnection.cumulate(channel.alloc(), inbound, in);
+        try {
+            while (inbound != null && inbound.isReadable()) {
+                if (handshakeRepliesLeft > 0) {
+                    ByteBuf reply = codec.decode(inbound, 0);
+                    if (reply == null) {
+                        break;
+                    }
+                    handshakeRepliesLeft--;
+                    String error = codec.handshakeError(reply);
+                    reply.release();
+                    if (error != null) {
+                        log.warn("handshake with {} of pool {} failed: {}", pool.serverName(server), pool.name, error);
+                    }
+                    continue;
+                }
+                Exchange exchange = awaiting.peek();
+                if (exchange == null) {
+                    throw new ProtocolException("reply with no request outstanding", null);
+                }
+                ByteBuf reply = codec.decode(inbound, exchange.replyKind());
+                if (reply == null) {
+                    break;
+                }
+                awaiting.poll();
+                count(LoopCounters.OUT_QUEUE, -1);
+                count(LoopCounters.OUT_QUEUE_BYTES, -exchange.requestBytes);
+                count(LoopCounters.RESPONSES, 1);
+                count(LoopCounters.RESPONSE_BYTES, reply.readableBytes());
+                if (exchange.abandoned) {
+                    abandoned--;
+                    reply.release();
+                    continue;
+                }
+                if (codec.isServerFailure(reply)) {
+                    pool.routing.recordFailure(server);
+                } else {
+                    pool.routing.recordSuccess(server);
+                }
+                exchange.complete(reply);
+            }
+        } catch (ProtocolException e) {
+            log.warn("bad reply from {} of pool {}: {}", pool.serverName(server), pool.name, e.getMessage());
+            count(LoopCounters.SERVER_ERR, 1);
+            closeChannel();
+            broken(PoolRuntime.BAD_REPLY, true);
+            return;
+        }
+        if (inbound != null && !inbound.isReadable()) {
+            inbound.release();
+            inbound = null;
+        }
+    }
+
+    private void count(int field, long delta) {
+        loopState.counters.addServer(pool.id, server, field, delta);
+    }
+
+    static String reason(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return PoolRuntime.TIMED_OUT;
+        }
+        if (cause instanceof UnknownHostException || cause.getCause() instanceof UnknownHostException) {
+            return "Host is down";
+        }
+        if (cause instanceof ConnectException) {
+            return "Connection refused";
+        }
+        if (cause instanceof ClosedChannelException) {
+            return PoolRuntime.SERVER_CLOSED;
+        }
+        String message = cause.getMessage();
+        if (cause instanceof IOException && message != null && message.contains("reset by peer")) {
+            return "Connection reset by peer";
+        }
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** The channel's pipeline end: feeds replies in and reports the channel's end. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        /** Whether this channel was counted in server_connections. */
+        boolean counted;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (ctx.channel() != channel) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            read((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (counted) {
+                counted = false;
+                count(LoopCounters.SERVER_CONNECTIONS, -1);
+            }
+            if (ctx.channel() == channel) {
+                count(LoopCounters.SERVER_EOF, 1);
+                broken(PoolRuntime.SERVER_CLOSED, true);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() == channel) {
+                log.debug("connection to {} failed: {}", pool.serverName(server), cause.toString());
+                count(LoopCounters.SERVER_ERR, 1);
+                closeChannel();
+                broken(reason(cause), true);
+            }
+            ctx.close();
+        }
+    }
+}

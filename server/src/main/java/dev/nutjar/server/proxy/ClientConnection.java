@@ -1,0 +1,351 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.ProtocolException;
+import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.Split;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes its requests, routes and forwards them, and writes the replies
+ * back in the order of the requests, whichever backend answers first.
+ *
+ * <p>Memory stays bounded: once more than {@link #MAX_PENDING} replies are waiting, or the client
+ * stops reading what is written to it, the connection stops reading until the backlog drains.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** Requests in flight per client before it is no longer read from. */
+    static final int MAX_PENDING = 4096;
+    private static final int RESUME_PENDING = MAX_PENDING / 4;
+
+    final PoolRuntime pool;
+    private final LoopState loopState;
+    private final ClientCodec codec;
+    private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
+    private final FlushHook flushHook = new FlushHook();
+    private ChannelHandlerContext ctx;
+    private ByteBuf inbound;
+    private int[] serverOfKey = new int[16];
+    /** No more requests are read: QUIT, a protocol error, or the connection closed. */
+    private boolean draining;
+    private boolean paused;
+    boolean closed;
+
+    ClientConnection(PoolRuntime pool, LoopState loopState) {
+        this.pool = pool;
+        this.loopState = loopState;
+        this.codec = pool.protocol.newClientCodec(pool.protocolSettings);
+    }
+
+    ByteBufAllocator allocator() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        loopState.counters.addPool(pool.id, LoopCounters.CLIENT_CONNECTIONS, 1);
+        loopState.counters.addPool(pool.id, LoopCounters.CLIENTS_ACCEPTED, 1);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (draining) {
+            in.release();
+            return;
+        }
+        inbound = cumulate(ctx.alloc(), inbound, in);
+        decodeAll();
+    }
+
+    /**
+     * Appends {@code in} to {@code cumulation}, copying only when a request still holds a slice of
+     * the cumulation (its reference count is above one) or it has no room.
+     */
+    static ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (cumulation == null) {
+            return in;
+        }
+        try {
+            if (cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+                if (cumulation.writableBytes() < in.readableBytes()) {
+                    cumulation.discardReadBytes();
+                }
+                if (cumulation.writableBytes() >= in.readableBytes()
+                        || cumulation.maxWritableBytes() >= in.readableBytes()) {
+                    cumulation.writeBytes(in);
+                    return cumulation;
+                }
+            }
+            ByteBuf merged = alloc.buffer(Math.max(cumulation.readableBytes() + in.readableBytes(), 256));
+            merged.writeBytes(cumulation).writeBytes(in);
+            cumulation.release();
+            return merged;
+        } finally {
+            in.release();
+        }
+    }
+
+    private void decodeAll() {
+        ByteBuf in = inbound;
+        try {
+            while (!paused && !draining && in.isReadable()) {
+                Request request = codec.decode(in);
+                if (request == null) {
+                    break;
+                }
+                dispatch(request);
+            }
+        } catch (ProtocolException e) {
+            protocolError(e);
+        } catch (RuntimeException e) {
+            log.warn("closing client {}: {}", ctx.channel().remoteAddress(), e.toString(), e);
+            protocolError(new ProtocolException(e.toString(), null));
+        }
+        if (inbound != null && !inbound.isReadable()) {
+            inbound.release();
+            inbound = null;
+        }
+        if (pending.size() >= MAX_PENDING && !paused) {
+            pause();
+        }
+    }
+
+    private void protocolError(ProtocolException e) {
+        loopState.counters.addPool(pool.id, LoopCounters.CLIENT_ERR, 1);
+        log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+        PendingRequest slot = new PendingRequest(this, null);
+        slot.closeAfterReply = true;
+        pending.add(slot);
+        draining = true;
+        ByteBuf reply = e.reply() == null
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.copiedBuffer(e.reply(), StandardCharsets.UTF_8);
+        slot.finish(reply);
+    }
+
+    private void dispatch(Request request) {
+        PendingRequest slot = new PendingRequest(this, request);
+        switch (request.action()) {
+            case LOCAL -> {
+                slot.closeAfterReply = request.closeAfterReply();
+                if (slot.closeAfterReply) {
+                    draining = true;
+                }
+                pending.add(slot);
+                ByteBuf reply = request.localReply(ctx.alloc());
+                slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
+            }
+            case FORWARD -> forward(slot, request);
+            case SPLIT -> split(slot, request);
+        }
+    }
+
+    private void forward(PendingRequest slot, Request request) {
+        int keys = request.keyCount();
+        int server = route(request, 0);
+        if (keys > 1 && request.keysMustShareServer()) {
+            for (int k = 1; k < keys; k++) {
+                if (route(request, k) != server) {
+                    pending.add(slot);
+                    slot.finish(request.crossServerReply(ctx.alloc()));
+                    return;
+                }
+            }
+        }
+        boolean expectsReply = request.expectsReply();
+        if (expectsReply) {
+            pending.add(slot);
+        }
+        if (server < 0) {
+            if (expectsReply) {
+                slot.fail(PoolRuntime.NO_LIVE_SERVER);
+            } else {
+                request.release();
+            }
+            return;
+        }
+        ByteBuf frame = request.frame().retain();
+        if (expectsReply) {
+            loopState.backend(pool, server).send(slot, frame);
+        } else {
+            loopState.backend(pool, server).sendWithoutReply(frame);
+            request.release();
+        }
+    }
+
+    private void split(PendingRequest slot, Request request) {
+        int keys = request.keyCount();
+        if (serverOfKey.length < keys) {
+            serverOfKey = new int[Math.max(keys, serverOfKey.length * 2)];
+        }
+        pending.add(slot);
+        for (int k = 0; k < keys; k++) {
+            int server = route(request, k);
+            if (server < 0) {
+                slot.fail(PoolRuntime.NO_LIVE_SERVER);
+                return;
+            }
+            serverOfKey[k] = server;
+        }
+        Split split = request.split(serverOfKey, ctx.alloc());
+        int fragments = split.fragmentCount();
+        slot.split = split;
+        slot.fragmentsLeft = fragments;
+        loopState.counters.addPool(pool.id, LoopCounters.FRAGMENTS, fragments);
+        int replyKind = split.replyKind();
+        for (int f = 0; f < fragments; f++) {
+            ByteBuf bytes = split.takeRequest(f);
+            loopState.backend(pool, split.server(f)).send(new PendingRequest.Fragment(slot, f, replyKind), bytes);
+        }
+    }
+
+    private int route(Request request, int key) {
+        return pool.routing.route(request.keyBuffer(key), request.keyIndex(key), request.keyLength(key));
+    }
+
+    void countForwardError() {
+        loopState.counters.addPool(pool.id, LoopCounters.FORWARD_ERROR, 1);
+    }
+
+    /** Writes every finished reply at the head of the queue, in request order. */
+    void replyReady() {
+        boolean wrote = false;
+        PendingRequest head;
+        while ((head = pending.peek()) != null && head.done) {
+            pending.poll();
+            ByteBuf reply = head.reply;
+            head.reply = null;
+            if (reply.isReadable()) {
+                ctx.write(reply, ctx.voidPromise());
+                wrote = true;
+            } else {
+                reply.release();
+            }
+            boolean close = head.closeAfterReply;
+            head.release();
+            if (close) {
+                closeAfterFlush = true;
+                wrote = true;
+                break;
+            }
+        }
+        if (closeWhenDrained && pending.isEmpty()) {
+            closeAfterFlush = true;
+            wrote = true;
+        }
+        if (wrote) {
+            loopState.flushLater(flushHook);
+        }
+        if (paused && pending.size() <= RESUME_PENDING && ctx.channel().isWritable()) {
+            resume();
+        }
+    }
+
+    private boolean closeAfterFlush;
+
+    private void pause() {
+        paused = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void resume() {
+        paused = false;
+        ctx.channel().config().setAutoRead(true);
+        if (inbound != null && !draining) {
+            decodeAll();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable()) {
+            if (!paused) {
+                pause();
+            }
+        } else if (paused && pending.size() <= RESUME_PENDING) {
+            resume();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        draining = true;
+        if (!closedByUs) {
+            loopState.counters.addPool(pool.id, LoopCounters.CLIENT_EOF, 1);
+        }
+        loopState.counters.addPool(pool.id, LoopCounters.CLIENT_CONNECTIONS, -1);
+        pool.clientClosed();
+        if (inbound != null) {
+            inbound.release();
+            inbound = null;
+        }
+        PendingRequest p;
+        while ((p = pending.poll()) != null) {
+            p.release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private boolean closedByUs;
+    /** The client shut its write side: send what is owed, then close. */
+    private boolean closeWhenDrained;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            draining = true;
+            closeWhenDrained = true;
+            if (pending.isEmpty()) {
+                closedByUs = false;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!closed) {
+            log.debug("client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            loopState.counters.addPool(pool.id, LoopCounters.CLIENT_ERR, 1);
+            closedByUs = true;
+            ctx.close();
+        }
+    }
+
+    private final class FlushHook extends Flushable {
+        @Override
+        void flushNow() {
+            if (closed) {
+                return;
+            }
+            ctx.flush();
+            if (closeAfterFlush) {
+                closedByUs = true;
+                ctx.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.nutjar.server.proxy;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A request sent, or about to be sent, on a backend connection and waiting for its reply. The
+ * connection completes exchanges in the order it sent them.
+ */
+abstract class Exchange {
+    /** When the reply is late, in {@link System#nanoTime()} terms; 0 when there is no timeout. */
+    long deadline;
+    /** Set once the exchange was failed (timed out): its reply is read and thrown away. */
+    boolean abandoned;
+    /** The request bytes, counted for the stats. */
+    int requestBytes;
+
+    /** The reply kind the backend's codec needs to read the reply. */
+    abstract int replyKind();
+
+    /**
+     * The reply arrived.
+     *
+     * @param reply taken over: the exchange releases or forwards it
+     */
+    abstract void complete(ByteBuf reply);
+
+    /** No reply will come: the backend failed, timed out, or could not be reached. */
+    abstract void fail(String reason);
+}

@@ -1,0 +1,64 @@
+package dev.nutjar.server.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+
+/**
+ * Coalesces small writes to one channel into one buffer, so a batch of small requests or replies
+ * reaches the socket as one buffer rather than a long gather list. Large payloads pass through as
+ * they are, without a copy.
+ */
+final class OutboundBatch {
+    /** Payloads up to this size are copied into the batch. */
+    static final int COALESCE_LIMIT = 1024;
+    private static final int CHUNK = 16 * 1024;
+
+    private ByteBuf batch;
+
+    /**
+     * Writes {@code payload} to {@code channel}, unflushed.
+     *
+     * @param payload taken over: copied and released, or passed to the channel
+     */
+    void write(Channel channel, ByteBuf payload) {
+        int size = payload.readableBytes();
+        if (size <= COALESCE_LIMIT) {
+            if (batch == null) {
+                batch = channel.alloc().directBuffer(CHUNK);
+            } else if (batch.writableBytes() < size) {
+                channel.write(batch, channel.voidPromise());
+                batch = channel.alloc().directBuffer(CHUNK);
+            }
+            batch.writeBytes(payload);
+            payload.release();
+        } else {
+            writeBatch(channel);
+            channel.write(payload, channel.voidPromise());
+        }
+    }
+
+    /** Flushes everything written so far. */
+    void flush(Channel channel) {
+        writeBatch(channel);
+        channel.flush();
+    }
+
+    private void writeBatch(Channel channel) {
+        if (batch != null) {
+            if (batch.isReadable()) {
+                channel.write(batch, channel.voidPromise());
+            } else {
+                batch.release();
+            }
+            batch = null;
+        }
+    }
+
+    /** Drops what was not written, when the channel is gone. */
+    void discard() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.Split;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A client request whose reply has its place in the client's reply queue. For a forwarded request
+ * it is also the backend exchange; a split request waits for all its {@link Fragment}s.
+ */
+final class PendingRequest extends Exchange {
+    final ClientConnection client;
+    /** Owned until the reply is written; released then. */
+    Request request;
+    /** The reply, once known; owned until written to the client. */
+    ByteBuf reply;
+    boolean done;
+    boolean closeAfterReply;
+    Split split;
+    int fragmentsLeft;
+
+    PendingRequest(ClientConnection client, Request request) {
+        this.client = client;
+        this.request = request;
+    }
+
+    @Override
+    int replyKind() {
+        return request.replyKind();
+    }
+
+    @Override
+    void complete(ByteBuf reply) {
+        finish(reply);
+    }
+
+    @Override
+    void fail(String reason) {
+        client.countForwardError();
+        finish(client.pool.protocol.failureReply(client.allocator(), reason));
+    }
+
+    /** Sets the reply and lets the client write every reply that is now at the head of its queue. */
+    void finish(ByteBuf reply) {
+        if (done || client.closed) {
+            reply.release();
+            return;
+        }
+        this.reply = reply;
+        this.done = true;
+        client.replyReady();
+    }
+
+    void fragmentReplied(int fragment, ByteBuf reply) {
+        if (split == null) {
+            reply.release();
+            return;
+        }
+        split.reply(fragment, reply);
+        fragmentDone();
+    }
+
+    void fragmentFailed(int fragment, String reason) {
+        if (split == null) {
+            return;
+        }
+        split.fail(fragment, client.pool.protocol.failureReply(client.allocator(), reason));
+        fragmentDone();
+    }
+
+    private void fragmentDone() {
+        if (--fragmentsLeft == 0) {
+            ByteBuf merged = split.merge(client.allocator());
+            split.release();
+            split = null;
+            finish(merged);
+        }
+    }
+
+    /** Releases everything this request still holds. */
+    void release() {
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        if (reply != null) {
+            reply.release();
+            reply = null;
+        }
+        if (split != null) {
+            split.release();
+            split = null;
+        }
+    }
+
+    /** One server's part of a split request. */
+    static final class Fragment extends Exchange {
+        private final PendingRequest parent;
+        private final int index;
+        private final int replyKind;
+
+        Fragment(PendingRequest parent, int index, int replyKind) {
+            this.parent = parent;
+            this.index = index;
+            this.replyKind = replyKind;
+        }
+
+        @Override
+        int replyKind() {
+            return replyKind;
+        }
+
+        @Override
+        void complete(ByteBuf reply) {
+            parent.fragmentReplied(index, reply);
+        }
+
+        @Override
+        void fail(String reason) {
+            parent.fragmentFailed(index, reason);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.Protocol;
+import dev.nutjar.protocol.ProtocolSettings;
+import dev.nutjar.routing.ServerPool;
+import dev.nutjar.routing.ServerSpec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One pool as the proxy runs it: its routing, protocol and backend connection settings. */
+final class PoolRuntime {
+    static final String TIMED_OUT = "Connection timed out";
+    static final String SERVER_CLOSED = "Connection closed by server";
+    static final String BAD_REPLY = "Invalid reply from server";
+    static final String NO_LIVE_SERVER = "Connection refused: every server of the pool is ejected";
+
+    final int id;
+    final String name;
+    final Protocol protocol;
+    final ProtocolSettings protocolSettings;
+    final ServerPool routing;
+    final long timeoutNanos;
+    final int serverConnections;
+    final int connectTimeoutMillis;
+    private final List<ServerSpec> servers;
+    private final Transport transport;
+    private final int maxClients;
+    private final AtomicInteger clients = new AtomicInteger();
+
+    PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
+            long timeoutMillis, int serverConnections, int maxClients, Transport transport) {
+        this.id = id;
+        this.name = name;
+        this.protocol = protocol;
+        this.protocolSettings = protocolSettings;
+        this.routing = routing;
+        this.timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+        this.connectTimeoutMillis = timeoutMillis > 0 ? (int) Math.min(timeoutMillis, Integer.MAX_VALUE) : 30_000;
+        this.serverConnections = serverConnections;
+        this.maxClients = maxClients;
+        this.servers = routing.servers();
+        this.transport = transport;
+    }
+
+    int serverCount() {
+        return servers.size();
+    }
+
+    String serverName(int server) {
+        return servers.get(server).name();
+    }
+
+    List<ServerSpec> servers() {
+        return servers;
+    }
+
+    /** Takes a client slot; false when client_connections is reached. */
+    boolean clientOpened() {
+        if (maxClients <= 0) {
+            clients.incrementAndGet();
+            return true;
+        }
+        while (true) {
+            int n = clients.get();
+            if (n >= maxClients) {
+                return false;
+            }
+            if (clients.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void clientClosed() {
+        clients.decrementAndGet();
+    }
+
+    int clients() {
+        return clients.get();
+    }
+
+    /** Opens a connection to {@code server} on {@code loop}; the host is resolved now, as twemproxy does. */
+    ChannelFuture connect(int server, EventLoop loop, ChannelHandler handler) {
+        ServerSpec spec = servers.get(server);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(spec.isUnix() ? transport.unix : transport.tcp)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(handler);
+        SocketAddress address;
+        if (spec.isUnix()) {
+            address = new DomainSocketAddress(spec.unixPath());
+        } else {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+            address = new InetSocketAddress(spec.host(), spec.port());
+        }
+        return bootstrap.connect(address);
+    }
+}

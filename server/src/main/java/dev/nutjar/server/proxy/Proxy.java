@@ -1,0 +1,137 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.hash.HashFunction;
+import dev.nutjar.protocol.Protocol;
+import dev.nutjar.protocol.ProtocolSettings;
+import dev.nutjar.routing.Distribution;
+import dev.nutjar.routing.ServerPool;
+import dev.nutjar.server.config.NutjarConfig;
+import dev.nutjar.server.config.PoolConfig;
+import dev.nutjar.spi.ProviderRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running proxy built from a configuration: the pools' listeners, the event loops and the
+ * stats port. {@link #close()} stops it.
+ */
+public final class Proxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    private final ProxyServer server;
+    private final StatsServer stats;
+    private final List<ServerPool> routing;
+
+    /**
+     * How to run: event loops, the stats listener, and the registries names resolve in.
+     *
+     * @param threads event loops, at least 1
+     * @param statsAddress the stats listener's address; null for no stats listener
+     * @param statsPort the stats port, 0 for any free port
+     * @param statsIntervalMillis how often the stats document is rebuilt
+     * @param maxValueLength the largest value a request may carry
+     */
+    public record Options(
+            int threads,
+            String statsAddress,
+            int statsPort,
+            long statsIntervalMillis,
+            long maxValueLength,
+            ProviderRegistry<HashFunction> hashes,
+            ProviderRegistry<Distribution> distributions,
+            ProviderRegistry<Protocol> protocols) {}
+
+    private Proxy(ProxyServer server, StatsServer stats, List<ServerPool> routing) {
+        this.server = server;
+        this.stats = stats;
+        this.routing = routing;
+    }
+
+    /** Builds every pool, binds every listener and the stats port, and starts serving. */
+    public static Proxy start(NutjarConfig config, Options options) throws IOException {
+        List<PoolRuntime> pools = new ArrayList<>();
+        List<ProxyServer.Listener> listeners = new ArrayList<>();
+        List<ServerPool> routing = new ArrayList<>();
+        Transport transport = Transport.best();
+        boolean preconnect = false;
+        for (PoolConfig pool : config.poolsInFileOrder()) {
+            ServerPool serverPool = pool.routing(options.hashes(), options.distributions())
+                    .listener(new EjectionLog(pool.name()))
+                    .build();
+            routing.add(serverPool);
+            Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
+            ProtocolSettings settings = ProtocolSettings.defaults()
+                    .withPassword(pool.redisAuth())
+                    .withDatabase(pool.redisDb())
+                    .withMaxValueLength(options.maxValueLength());
+            pools.add(new PoolRuntime(pools.size(), pool.name(), protocol, settings, serverPool,
+                    pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(),
+                    pool.clientConnections(), transport));
+            var listen = pool.listen();
+            listeners.add(new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(),
+                    listen.permissions(), pool.backlog(), pool.tcpKeepalive()));
+            preconnect |= pool.preconnect();
+        }
+        ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads());
+        server.start(preconnect);
+        StatsServer stats = null;
+        if (options.statsAddress() != null) {
+            try {
+                stats = new StatsServer(server, options.statsAddress(), options.statsPort(),
+                        options.statsIntervalMillis());
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
+        }
+        log.info("nutjar started: {} pool(s), {} event loop(s), {} transport", pools.size(), options.threads(),
+                transport.name().toLowerCase(java.util.Locale.ROOT));
+        return new Proxy(server, stats, routing);
+    }
+
+    /** The stats port bound, or -1 without a stats listener. */
+    public int statsPort() {
+        return stats == null ? -1 : stats.port();
+    }
+
+    /** The current stats document, as the stats port would serve it now. */
+    public String statsDocument() {
+        return StatsReport.render(server, "localhost", System.currentTimeMillis());
+    }
+
+    /** The routing of each pool, in file order. */
+    public List<ServerPool> routing() {
+        return routing;
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code graceMillis}, then closes all. */
+    public void shutdown(long graceMillis) {
+        if (stats != null) {
+            stats.close();
+        }
+        server.shutdown(graceMillis);
+    }
+
+    @Override
+    public void close() {
+        shutdown(0);
+    }
+
+    /** Logs every ejection and return. */
+    private record EjectionLog(String pool) implements ServerPool.Listener {
+        @Override
+        public void serverEjected(ServerPool serverPool, int server) {
+            log.warn("pool '{}': server '{}' ejected after {} consecutive failures; {} of {} servers live", pool,
+                    serverPool.server(server).name(), serverPool.serverFailureLimit(), serverPool.liveServerCount(),
+                    serverPool.servers().size());
+        }
+
+        @Override
+        public void serverReturned(ServerPool serverPool, int server) {
+            log.warn("pool '{}': server '{}' is back on the ring", pool, serverPool.server(server).name());
+        }
+    }
+}
