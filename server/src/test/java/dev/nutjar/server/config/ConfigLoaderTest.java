@@ -236,8 +236,8 @@ class ConfigLoaderTest {
 
         assertThat(thrown.errors()).containsExactly(
                 "line 1: alpha.distribution: not set, and the default is missing: "
-                        + "unknown distribution 'ketama'; valid names: ",
-                "line 3: alpha.hash: unknown hash function 'murmur'; valid names: ");
+                        + "unknown distribution 'ketama'; none is installed: is the class path complete?",
+                "line 3: alpha.hash: unknown hash function 'murmur'; none is installed: is the class path complete?");
     }
 
     @Test
@@ -249,8 +249,10 @@ class ConfigLoaderTest {
                 () -> empty.parse(ONE_POOL.replace("  hash: murmur\n", ""), "defaults.yml"));
 
         assertThat(thrown.errors()).containsExactly(
-                "line 1: alpha.hash: not set, and the default is missing: unknown hash function 'fnv1a_64'; valid names: ",
-                "line 1: alpha.distribution: not set, and the default is missing: unknown distribution 'ketama'; valid names: ");
+                "line 1: alpha.hash: not set, and the default is missing: unknown hash function 'fnv1a_64'; "
+                        + "none is installed: is the class path complete?",
+                "line 1: alpha.distribution: not set, and the default is missing: unknown distribution 'ketama'; "
+                        + "none is installed: is the class path complete?");
     }
 
     @Test
