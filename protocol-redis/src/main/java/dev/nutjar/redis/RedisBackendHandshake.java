@@ -76,7 +76,11 @@ public final class RedisBackendHandshake {
         return bytes.length;
     }
 
-    /** Appends the handshake to {@code out}. */
+    /**
+     * Appends the handshake.
+     *
+     * @param out written at its writer index; stays the caller's
+     */
     public void writeTo(ByteBuf out) {
         out.writeBytes(bytes);
     }

@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * The Redis commands Nutjar accepts: the 137 that twemproxy 0.5 supports, with twemproxy's arities,
- * plus {@code MSETNX}. Anything else is answered with Redis's {@code unknown command} error.
+ * plus {@code MSETNX}. Anything else is answered with Redis's {@code unknown command} error,
+ * {@code HELLO} included: that is what makes Lettuce, which opens with {@code HELLO 3}, fall back
+ * to RESP2 (with AUTH or PING), and RESP2 is all the proxy speaks.
  *
  * <p>Arity follows Redis's convention and counts the command name: {@code 2} means exactly two
  * arguments ({@code GET key}), {@code -2} means at least two. twemproxy's rules are kept as they

@@ -169,7 +169,11 @@ public final class RedisFragmentation {
         return fragmentSize[fragment];
     }
 
-    /** Appends a fragment's command to {@code out}, e.g. a backend connection's output buffer. */
+    /**
+     * Appends a fragment's command, e.g. to a backend connection's output buffer.
+     *
+     * @param out written at its writer index; stays the caller's
+     */
     public void writeRequest(int fragment, ByteBuf out) {
         checkFragment(fragment);
         checkNotReleased();

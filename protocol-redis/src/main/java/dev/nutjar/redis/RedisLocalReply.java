@@ -44,7 +44,11 @@ public enum RedisLocalReply {
         return shared.duplicate();
     }
 
-    /** Appends the reply to {@code out}: the cheapest way when replies are gathered in one buffer. */
+    /**
+     * Appends the reply: the cheapest way when replies are gathered in one output buffer.
+     *
+     * @param out written at its writer index; stays the caller's
+     */
     public void writeTo(ByteBuf out) {
         out.writeBytes(bytes);
     }

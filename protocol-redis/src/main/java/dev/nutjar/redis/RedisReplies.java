@@ -28,7 +28,11 @@ public final class RedisReplies {
         return out;
     }
 
-    /** Appends an error reply, as {@link #error(ByteBufAllocator, String)} encodes it, to {@code out}. */
+    /**
+     * Appends an error reply, as {@link #error(ByteBufAllocator, String)} encodes it.
+     *
+     * @param out written at its writer index; stays the caller's
+     */
     public static void writeError(ByteBuf out, String message) {
         writeSanitizedError(out, Resp.sanitizeErrorText(message));
     }
@@ -49,7 +53,11 @@ public final class RedisReplies {
         return error(alloc, "ERR " + reason);
     }
 
-    /** Appends {@code :<value>\r\n} to {@code out}. */
+    /**
+     * Appends {@code :<value>\r\n}.
+     *
+     * @param out written at its writer index; stays the caller's
+     */
     public static void writeInteger(ByteBuf out, long value) {
         out.writeByte(':');
         Resp.writeDecimal(out, value);

@@ -16,6 +16,10 @@ import io.netty.buffer.ByteBuf;
  * it was consumed whole and the connection stays usable. Bytes that are not valid RESP raise
  * {@link RedisProtocolException}, after which the connection must be closed.
  *
+ * <p>Every length is checked digit by digit against its bound before anything is stored, so a
+ * header such as {@code *99999999999} fails at once (Redis waits for 64 KB without CRLF before
+ * saying {@code too big mbulk count string}; here no header line can get that long).
+ *
  * <p>Inline commands ({@code PING\r\n}) are not supported: like twemproxy, Nutjar accepts only
  * RESP arrays.
  */
