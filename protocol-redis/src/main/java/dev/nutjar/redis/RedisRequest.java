@@ -1,0 +1,232 @@
+package dev.nutjar.redis;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.Recycler;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One complete client request, as parsed by {@link RedisRequestParser}: the raw bytes, the command,
+ * and where each argument and key lies in those bytes.
+ *
+ * <p>A request owns a retained slice of the client's input ({@link #frame()}), which the proxy
+ * forwards unchanged. It is reference counted: whoever holds it releases it exactly once, which
+ * releases the frame. Requests are pooled: after the last {@link #release()} the object is reused
+ * for a later request, so nothing may be read from it (or its frame) after that.
+ *
+ * <p>Offsets are relative to the start of the frame (frame index 0, whatever its reader index).
+ * Not thread-safe; a request lives on one event loop.
+ */
+public final class RedisRequest extends AbstractReferenceCounted {
+
+    /**
+     * The key that requests without keys ({@link RedisCommand.Kind#PLACEHOLDER}: COMMAND, LOLWUT)
+     * are routed by, as in twemproxy.
+     */
+    public static final String PLACEHOLDER_KEY = "placeholder";
+
+    private static final int INITIAL_ARGS = 8;
+    // A request for a huge MGET should not pin a huge array in the pool forever.
+    private static final int MAX_POOLED_ARGS = 256;
+
+    private static final Recycler<RedisRequest> RECYCLER = new Recycler<>() {
+        @Override
+        protected RedisRequest newObject(Handle<RedisRequest> handle) {
+            return new RedisRequest(handle);
+        }
+    };
+
+    private final Recycler.Handle<RedisRequest> handle;
+    private ByteBuf frame;
+    private RedisCommand command;
+    private String error;
+    private int argCount;
+    /** offset, length of each argument, interleaved. */
+    private int[] bounds = new int[2 * INITIAL_ARGS];
+    private int firstKeyArg;
+    private int keyStep;
+    private int keyCount;
+
+    private RedisRequest(Recycler.Handle<RedisRequest> handle) {
+        this.handle = handle;
+    }
+
+    static RedisRequest newInstance() {
+        RedisRequest request = RECYCLER.get();
+        request.setRefCnt(1);
+        return request;
+    }
+
+    /**
+     * The raw bytes of the whole request, exactly as the client sent them.
+     *
+     * @return a buffer owned by this request and valid until it is released; the caller must not
+     *     release it (use {@code retainedDuplicate()} to keep or forward it independently)
+     */
+    public ByteBuf frame() {
+        return frame;
+    }
+
+    /** The command, or {@code null} when the client sent a command Nutjar does not know. */
+    public RedisCommand command() {
+        return command;
+    }
+
+    /**
+     * The error reply to send instead of forwarding, without the leading {@code -} and the
+     * trailing CRLF (e.g. {@code ERR wrong number of arguments for 'get' command}), or
+     * {@code null} when the request is acceptable. An error request was consumed whole; the
+     * connection stays open. Characters are bytes (ISO-8859-1), as the client sent them.
+     */
+    public String error() {
+        return error;
+    }
+
+    public boolean hasError() {
+        return error != null;
+    }
+
+    /** The number of arguments, including the command name (at index 0). */
+    public int argCount() {
+        return argCount;
+    }
+
+    /** Where argument {@code index} starts in {@link #frame()} (its bytes, not its header). */
+    public int argOffset(int index) {
+        Objects.checkIndex(index, argCount);
+        return bounds[2 * index];
+    }
+
+    public int argLength(int index) {
+        Objects.checkIndex(index, argCount);
+        return bounds[2 * index + 1];
+    }
+
+    /**
+     * The number of keys to route by: 1 for single-key commands, every key of fragmented and
+     * same-server commands, 0 for local, placeholder-routed, rejected and error requests.
+     */
+    public int keyCount() {
+        return keyCount;
+    }
+
+    /** The argument index of key {@code index}. */
+    public int keyArg(int index) {
+        Objects.checkIndex(index, keyCount);
+        return firstKeyArg + index * keyStep;
+    }
+
+    /** Where key {@code index} starts in {@link #frame()}. */
+    public int keyOffset(int index) {
+        return bounds[2 * keyArg(index)];
+    }
+
+    public int keyLength(int index) {
+        return bounds[2 * keyArg(index) + 1];
+    }
+
+    /** Whether argument {@code index} equals {@code bytes} exactly. */
+    public boolean argEquals(int index, byte[] bytes) {
+        int length = argLength(index);
+        if (length != bytes.length) {
+            return false;
+        }
+        int offset = bounds[2 * index];
+        for (int i = 0; i < length; i++) {
+            if (frame.getByte(offset + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public RedisRequest retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public RedisRequest retain(int increment) {
+        super.retain(increment);
+        return this;
+    }
+
+    @Override
+    public RedisRequest touch() {
+        return touch(null);
+    }
+
+    @Override
+    public RedisRequest touch(Object hint) {
+        if (frame != null) {
+            frame.touch(hint);
+        }
+        return this;
+    }
+
+    @Override
+    protected void deallocate() {
+        ByteBuf ownFrame = frame;
+        clear();
+        if (ownFrame != null) {
+            ownFrame.release();
+        }
+        handle.recycle(this);
+    }
+
+    /** Returns a request that was never published (the parser gave up on it) to the pool. */
+    void discard() {
+        clear();
+        handle.recycle(this);
+    }
+
+    private void clear() {
+        frame = null;
+        command = null;
+        error = null;
+        argCount = 0;
+        firstKeyArg = 0;
+        keyStep = 0;
+        keyCount = 0;
+        if (bounds.length > 2 * MAX_POOLED_ARGS) {
+            bounds = new int[2 * INITIAL_ARGS];
+        }
+    }
+
+    // Filled by the parser.
+
+    void addArg(int offset, int length) {
+        int i = 2 * argCount;
+        if (i == bounds.length) {
+            bounds = Arrays.copyOf(bounds, 2 * bounds.length);
+        }
+        bounds[i] = offset;
+        bounds[i + 1] = length;
+        argCount++;
+    }
+
+    void complete(ByteBuf frame, RedisCommand command) {
+        this.frame = frame;
+        this.command = command;
+    }
+
+    void keys(int firstKeyArg, int keyStep, int keyCount) {
+        this.firstKeyArg = firstKeyArg;
+        this.keyStep = keyStep;
+        this.keyCount = keyCount;
+    }
+
+    void error(String error) {
+        this.error = error;
+        this.keyCount = 0;
+    }
+
+    @Override
+    public String toString() {
+        String name = command != null ? command.name() : "?";
+        return "RedisRequest(" + name + ", args=" + argCount + ", keys=" + keyCount
+                + (error != null ? ", error=" + error : "") + ")";
+    }
+}

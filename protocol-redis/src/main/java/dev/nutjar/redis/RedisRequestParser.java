@@ -1,0 +1,313 @@
+package dev.nutjar.redis;
+
+import dev.nutjar.redis.internal.Resp;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Parses client requests: RESP arrays of bulk strings ({@code *<n>\r\n$<len>\r\n<bytes>\r\n...}).
+ *
+ * <p>One parser per client connection; not thread-safe. It is resumable: when a request is
+ * incomplete it remembers how far it got, so a large value arriving in many reads is not scanned
+ * again each time. Between calls the caller may append bytes to the input and may move its
+ * readable bytes (as a cumulator does), but must not consume or change them.
+ *
+ * <p>A request that is valid RESP but not acceptable (unknown command, wrong number of arguments,
+ * key too long, a script without keys, ...) is returned with {@link RedisRequest#error()} set:
+ * it was consumed whole and the connection stays usable. Bytes that are not valid RESP raise
+ * {@link RedisProtocolException}, after which the connection must be closed.
+ *
+ * <p>Every length is checked digit by digit against its bound before anything is stored, so a
+ * header such as {@code *99999999999} fails at once (Redis waits for 64 KB without CRLF before
+ * saying {@code too big mbulk count string}; here no header line can get that long).
+ *
+ * <p>Inline commands ({@code PING\r\n}) are not supported: like twemproxy, Nutjar accepts only
+ * RESP arrays.
+ */
+public final class RedisRequestParser {
+
+    /** The default for the largest number of arguments in one request. */
+    public static final int DEFAULT_MAX_ARGUMENTS = 1 << 20;
+    /**
+     * The default longest key: twemproxy's limit with its default {@code -m 16384} (the mbuf data
+     * size minus one).
+     */
+    public static final int DEFAULT_MAX_KEY_LENGTH = 16_335;
+    /** The largest bulk string, Redis's default {@code proto-max-bulk-len}. */
+    public static final int MAX_BULK_LENGTH = 512 * 1024 * 1024;
+
+    static final String INLINE_NOT_SUPPORTED = "inline commands are not supported by nutjar";
+    private static final String INVALID_MULTIBULK_LENGTH = "invalid multibulk length";
+    private static final String INVALID_BULK_LENGTH = "invalid bulk length";
+    private static final int NEED_MORE = -1;
+
+    private final int maxArguments;
+    private final int maxKeyLength;
+
+    // Progress through the request that starts at the input's reader index.
+    private RedisRequest pending;
+    private int argsExpected;
+    /** Bytes of the pending request already parsed, from the input's reader index. */
+    private int scanned;
+    /** The length of the bulk whose body is awaited, or -1 when a bulk header is next. */
+    private int bulkLength = -1;
+    /** Set by {@link #parseLength}: the offset just past the line's CRLF. */
+    private int lineEnd;
+
+    /** A parser with {@link #DEFAULT_MAX_ARGUMENTS} and {@link #DEFAULT_MAX_KEY_LENGTH}. */
+    public RedisRequestParser() {
+        this(DEFAULT_MAX_ARGUMENTS, DEFAULT_MAX_KEY_LENGTH);
+    }
+
+    /**
+     * @param maxArguments the most arguments (command name included) a request may have; more is a
+     *     protocol error, detected from the array header before anything is stored
+     * @param maxKeyLength the longest key, in bytes; a longer key gets an error reply
+     */
+    public RedisRequestParser(int maxArguments, int maxKeyLength) {
+        if (maxArguments < 1) {
+            throw new IllegalArgumentException("maxArguments must be >= 1 (was: " + maxArguments + ")");
+        }
+        if (maxKeyLength < 0) {
+            throw new IllegalArgumentException("maxKeyLength must be >= 0 (was: " + maxKeyLength + ")");
+        }
+        this.maxArguments = maxArguments;
+        this.maxKeyLength = maxKeyLength;
+    }
+
+    /**
+     * Parses the next request from {@code in}.
+     *
+     * @param in the client's input, read from its reader index. Not released. When a request is
+     *     returned, its bytes have been consumed (the reader index moved past them); otherwise the
+     *     reader index is unchanged
+     * @return a complete request, which the caller owns and must release; or {@code null} when
+     *     more bytes are needed
+     * @throws RedisProtocolException if the input is not a valid request; the parser is reset and
+     *     the input left as it was
+     */
+    public RedisRequest parse(ByteBuf in) {
+        try {
+            return parseRequest(in);
+        } catch (RedisProtocolException e) {
+            reset();
+            throw e;
+        }
+    }
+
+    /** Forgets any partly parsed request, so the parser can start on a fresh input. */
+    public void reset() {
+        if (pending != null) {
+            pending.discard();
+            pending = null;
+        }
+        argsExpected = 0;
+        scanned = 0;
+        bulkLength = -1;
+    }
+
+    private RedisRequest parseRequest(ByteBuf in) {
+        final int base = in.readerIndex();
+        final int readable = in.readableBytes();
+        if (pending == null) {
+            if (readable == 0) {
+                return null;
+            }
+            if (in.getByte(base) != '*') {
+                throw new RedisProtocolException(INLINE_NOT_SUPPORTED);
+            }
+            int count = parseLength(in, base, 0, readable, maxArguments, INVALID_MULTIBULK_LENGTH);
+            if (count == NEED_MORE) {
+                return null;
+            }
+            if (count == 0) {
+                // Redis ignores "*0"; twemproxy closes. Nothing useful can follow, so: an error.
+                throw new RedisProtocolException(INVALID_MULTIBULK_LENGTH);
+            }
+            pending = RedisRequest.newInstance();
+            argsExpected = count;
+            scanned = lineEnd;
+        }
+        RedisRequest request = pending;
+        int pos = scanned;
+        while (request.argCount() < argsExpected) {
+            int length = bulkLength;
+            if (length < 0) {
+                if (pos >= readable) {
+                    scanned = pos;
+                    return null;
+                }
+                byte type = in.getByte(base + pos);
+                if (type != '$') {
+                    throw new RedisProtocolException("expected '$', got '" + (char) (type & 0xFF) + "'");
+                }
+                length = parseLength(in, base, pos, readable, MAX_BULK_LENGTH, INVALID_BULK_LENGTH);
+                if (length == NEED_MORE) {
+                    scanned = pos;
+                    return null;
+                }
+                pos = lineEnd;
+            }
+            long end = (long) pos + length + 2;
+            if (end > readable) {
+                if (end > Integer.MAX_VALUE) {
+                    throw new RedisProtocolException("request too large");
+                }
+                scanned = pos;
+                bulkLength = length;
+                return null;
+            }
+            if (in.getShort(base + pos + length) != Resp.CRLF) {
+                throw new RedisProtocolException("bulk not terminated by CRLF");
+            }
+            request.addArg(pos, length);
+            pos = (int) end;
+            bulkLength = -1;
+        }
+        pending = null;
+        argsExpected = 0;
+        scanned = 0;
+        ByteBuf frame = in.retainedSlice(base, pos);
+        in.skipBytes(pos);
+        classify(request, frame);
+        return request;
+    }
+
+    /**
+     * Parses the length in the line at {@code start} (a {@code *} or {@code $} header): digits,
+     * no sign, no leading zero, at most {@code max}, then CRLF. Fails as soon as a byte is wrong
+     * or the value exceeds {@code max}, so a header never needs more than a dozen bytes.
+     *
+     * @return the length, or {@link #NEED_MORE}; sets {@link #lineEnd}
+     */
+    private int parseLength(ByteBuf in, int base, int start, int readable, int max, String error) {
+        int i = start + 1;
+        if (i >= readable) {
+            return NEED_MORE;
+        }
+        int b = in.getByte(base + i);
+        long value;
+        if (b == '0') {
+            value = 0;
+            i++;
+        } else if (b >= '1' && b <= '9') {
+            value = b - '0';
+            while (true) {
+                if (value > max) {
+                    throw new RedisProtocolException(error);
+                }
+                if (++i >= readable) {
+                    return NEED_MORE;
+                }
+                b = in.getByte(base + i);
+                if (b < '0' || b > '9') {
+                    break;
+                }
+                value = value * 10 + (b - '0');
+            }
+        } else {
+            throw new RedisProtocolException(error);
+        }
+        if (i >= readable) {
+            return NEED_MORE;
+        }
+        if (in.getByte(base + i) != '\r') {
+            throw new RedisProtocolException(error);
+        }
+        if (i + 1 >= readable) {
+            return NEED_MORE;
+        }
+        if (in.getByte(base + i + 1) != '\n') {
+            throw new RedisProtocolException(error);
+        }
+        lineEnd = i + 2;
+        return (int) value;
+    }
+
+    /** Looks the command up, checks what RESP cannot, and records where the keys are. */
+    private void classify(RedisRequest request, ByteBuf frame) {
+        RedisCommand command = RedisCommand.lookup(frame, request.argOffset(0), request.argLength(0));
+        request.complete(frame, command);
+        if (command == null) {
+            request.error(unknownCommandError(request, frame));
+            return;
+        }
+        int argCount = request.argCount();
+        if (!command.acceptsArgCount(argCount)) {
+            request.error("ERR wrong number of arguments for '" + command.lowercaseName() + "' command");
+            return;
+        }
+        switch (command.keyLayout()) {
+            case NONE:
+                if (command.kind() == RedisCommand.Kind.REJECTED) {
+                    request.error("ERR '" + command.lowercaseName()
+                            + "' is not supported by nutjar: a proxy serves one database");
+                    return;
+                }
+                break;
+            case FIRST:
+                request.keys(1, 1, 1);
+                break;
+            case ALL:
+                request.keys(1, 1, argCount - 1);
+                break;
+            case PAIRS:
+                request.keys(1, 2, (argCount - 1) / 2);
+                break;
+            case SCRIPT:
+                String error = scriptKeys(request, frame, command);
+                if (error != null) {
+                    request.error(error);
+                    return;
+                }
+                break;
+            default:
+                throw new AssertionError(command.keyLayout());
+        }
+        for (int i = 0, keys = request.keyCount(); i < keys; i++) {
+            int length = request.keyLength(i);
+            if (length > maxKeyLength) {
+                request.error("ERR nutjar: key of " + length + " bytes exceeds the maximum key length of "
+                        + maxKeyLength);
+                return;
+            }
+        }
+    }
+
+    /** Reads EVAL's numkeys: Redis's checks and texts, then twemproxy's rule that it be >= 1. */
+    private static String scriptKeys(RedisRequest request, ByteBuf frame, RedisCommand command) {
+        long numKeys = Resp.parseLong(frame, request.argOffset(2), request.argLength(2));
+        if (numKeys == Resp.NOT_A_NUMBER) {
+            return "ERR value is not an integer or out of range";
+        }
+        if (numKeys > request.argCount() - 3) {
+            return "ERR Number of keys can't be greater than number of args";
+        }
+        if (numKeys < 0) {
+            return "ERR Number of keys can't be negative";
+        }
+        if (numKeys == 0) {
+            return "ERR nutjar cannot route '" + command.lowercaseName()
+                    + "' without keys: numkeys must be at least 1";
+        }
+        request.keys(3, 1, (int) numKeys);
+        return null;
+    }
+
+    /**
+     * Redis 7's text: {@code unknown command '<name>', with args beginning with: '<a>' '<b>' },
+     * with the name and the arguments cut to 128 characters each as Redis does.
+     */
+    private static String unknownCommandError(RedisRequest request, ByteBuf frame) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < request.argCount() && args.length() < 128; i++) {
+            int room = 128 - args.length();
+            args.append('\'');
+            Resp.appendCString(args, frame, request.argOffset(i), request.argLength(i), room);
+            args.append("' ");
+        }
+        StringBuilder text = new StringBuilder(64 + args.length()).append("ERR unknown command '");
+        Resp.appendCString(text, frame, request.argOffset(0), request.argLength(0), 128);
+        text.append("', with args beginning with: ").append(args);
+        return Resp.sanitizeErrorText(text.toString());
+    }
+}

@@ -1,0 +1,167 @@
+package dev.nutjar.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nutjar.redis.RedisCommand.Kind;
+import dev.nutjar.redis.RedisCommand.KeyLayout;
+import dev.nutjar.redis.RedisCommand.Merge;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RedisCommandTest {
+
+    /** twemproxy 0.5's supported commands, from its parser (reference 6.2). */
+    static final List<String> TWEMPROXY_COMMANDS = List.of(
+            // argz
+            "PING", "QUIT", "COMMAND",
+            // arg0
+            "AUTH", "DECR", "DUMP", "GET", "GETDEL", "HGETALL", "HKEYS", "HLEN", "HVALS", "INCR", "LLEN",
+            "PERSIST", "PTTL", "SCARD", "SMEMBERS", "STRLEN", "TTL", "TYPE", "ZCARD",
+            // arg1
+            "APPEND", "DECRBY", "EXPIRE", "EXPIREAT", "GETBIT", "GETSET", "HEXISTS", "HGET", "HSTRLEN",
+            "INCRBY", "INCRBYFLOAT", "LINDEX", "MOVE", "PEXPIRE", "PEXPIREAT", "RPOPLPUSH", "SETNX",
+            "SISMEMBER", "ZRANK", "ZREVRANK", "ZSCORE",
+            // arg2
+            "GETRANGE", "HINCRBY", "HINCRBYFLOAT", "HSETNX", "LRANGE", "LREM", "LSET", "LTRIM", "PSETEX",
+            "SETBIT", "SETEX", "SETRANGE", "SMOVE", "ZCOUNT", "ZINCRBY", "ZLEXCOUNT", "ZREMRANGEBYLEX",
+            "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE",
+            // arg3
+            "LINSERT", "LMOVE",
+            // argn
+            "BITCOUNT", "BITFIELD", "BITPOS", "COPY", "EXISTS", "GEOADD", "GEODIST", "GEOHASH", "GEOPOS",
+            "GEORADIUS", "GEORADIUSBYMEMBER", "GEOSEARCH", "GEOSEARCHSTORE", "GETEX", "HDEL", "HMGET",
+            "HMSET", "HRANDFIELD", "HSCAN", "HSET", "LPOP", "LPOS", "LPUSH", "LPUSHX", "PFADD", "PFCOUNT",
+            "PFMERGE", "RESTORE", "RPOP", "RPUSH", "RPUSHX", "SADD", "SDIFF", "SDIFFSTORE", "SET", "SINTER",
+            "SINTERSTORE", "SMISMEMBER", "SORT", "SPOP", "SRANDMEMBER", "SREM", "SSCAN", "SUNION",
+            "SUNIONSTORE", "ZADD", "ZDIFF", "ZDIFFSTORE", "ZINTER", "ZINTERSTORE", "ZMSCORE", "ZPOPMAX",
+            "ZPOPMIN", "ZRANDMEMBER", "ZRANGE", "ZRANGEBYLEX", "ZRANGEBYSCORE", "ZRANGESTORE", "ZREM",
+            "ZREVRANGE", "ZREVRANGEBYLEX", "ZREVRANGEBYSCORE", "ZSCAN", "ZUNION", "ZUNIONSTORE",
+            // argx, argkvx, argeval, no key
+            "DEL", "MGET", "TOUCH", "UNLINK", "MSET", "EVAL", "EVALSHA", "LOLWUT");
+
+    @Test
+    void everyTwemproxyCommandIsSupportedAndNothingElseButMsetnx() {
+        assertThat(TWEMPROXY_COMMANDS).hasSize(137).doesNotHaveDuplicates();
+        for (String name : TWEMPROXY_COMMANDS) {
+            assertThat(RedisCommand.lookup(name)).as(name).isNotNull();
+        }
+        Set<String> names = new TreeSet<>();
+        for (RedisCommand command : RedisCommand.values()) {
+            names.add(command.name());
+        }
+        Set<String> expected = new TreeSet<>(TWEMPROXY_COMMANDS);
+        expected.add("MSETNX");
+        assertThat(names).isEqualTo(expected);
+    }
+
+    @Test
+    void everyCommandIsFoundByItsNameInAnyCase() {
+        for (RedisCommand command : RedisCommand.values()) {
+            String name = command.name();
+            assertThat(RedisCommand.lookup(name)).isSameAs(command);
+            assertThat(RedisCommand.lookup(name.toLowerCase(Locale.ROOT))).isSameAs(command);
+            assertThat(RedisCommand.lookup(mixedCase(name))).isSameAs(command);
+            assertThat(command.lowercaseName()).isEqualTo(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    @Test
+    void lookupReadsOnlyTheGivenRangeOfABuffer() {
+        ByteBuf buf = Unpooled.copiedBuffer("xxmGeTyy", java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            assertThat(RedisCommand.lookup(buf, 2, 4)).isSameAs(RedisCommand.MGET);
+            assertThat(RedisCommand.lookup(buf, 3, 3)).isSameAs(RedisCommand.GET);
+            assertThat(RedisCommand.lookup(buf, 2, 5)).isNull();
+            assertThat(buf.readerIndex()).isZero();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "G", "GE", "GETT", "KEYS", "SELECT", "HELLO", "INFO", "MULTI", "SUBSCRIBE",
+            "GEORADIUSBYMEMBERX", "ge\u00f4", "G\u0000T", "get ", " get", "GEORADIUSBYMEMBER_RO"})
+    void unsupportedNamesAreNotFound(String name) {
+        assertThat(RedisCommand.lookup(name)).isNull();
+    }
+
+    @Test
+    void nonLettersAreNotFoldedIntoLetters() {
+        // '@' | 0x20 == '`', and 'G' - 0x20 == '\''; only ASCII letters are case-folded.
+        assertThat(RedisCommand.lookup("G\u0005T")).isNull();
+        assertThat(RedisCommand.lookup("\u0007ET")).isNull();
+    }
+
+    @Test
+    void aritiesFollowTwemproxy() {
+        assertThat(RedisCommand.PING.arity()).isEqualTo(1);
+        assertThat(RedisCommand.COMMAND.arity()).isEqualTo(1);
+        assertThat(RedisCommand.LOLWUT.arity()).isEqualTo(-1);
+        assertThat(RedisCommand.AUTH.arity()).isEqualTo(2);
+        assertThat(RedisCommand.GET.arity()).isEqualTo(2);
+        assertThat(RedisCommand.EXPIRE.arity()).isEqualTo(3);
+        assertThat(RedisCommand.ZREMRANGEBYSCORE.arity()).isEqualTo(4);
+        assertThat(RedisCommand.LINSERT.arity()).isEqualTo(5);
+        assertThat(RedisCommand.SET.arity()).isEqualTo(-2);
+        assertThat(RedisCommand.MGET.arity()).isEqualTo(-2);
+        assertThat(RedisCommand.MSET.arity()).isEqualTo(-3);
+        assertThat(RedisCommand.EVAL.arity()).isEqualTo(-3);
+
+        assertThat(RedisCommand.GET.acceptsArgCount(2)).isTrue();
+        assertThat(RedisCommand.GET.acceptsArgCount(1)).isFalse();
+        assertThat(RedisCommand.GET.acceptsArgCount(3)).isFalse();
+        assertThat(RedisCommand.SET.acceptsArgCount(2)).isTrue();
+        assertThat(RedisCommand.SET.acceptsArgCount(7)).isTrue();
+        assertThat(RedisCommand.MSET.acceptsArgCount(3)).isTrue();
+        assertThat(RedisCommand.MSET.acceptsArgCount(4)).isFalse();
+        assertThat(RedisCommand.MSET.acceptsArgCount(5)).isTrue();
+        assertThat(RedisCommand.MSETNX.acceptsArgCount(4)).isFalse();
+        assertThat(RedisCommand.LOLWUT.acceptsArgCount(1)).isTrue();
+    }
+
+    @Test
+    void classification() {
+        for (RedisCommand command : List.of(RedisCommand.PING, RedisCommand.QUIT, RedisCommand.AUTH)) {
+            assertThat(command.kind()).isEqualTo(Kind.LOCAL);
+            assertThat(command.keyLayout()).isEqualTo(KeyLayout.NONE);
+        }
+        assertThat(RedisCommand.COMMAND.kind()).isEqualTo(Kind.PLACEHOLDER);
+        assertThat(RedisCommand.LOLWUT.kind()).isEqualTo(Kind.PLACEHOLDER);
+        assertThat(RedisCommand.MOVE.kind()).isEqualTo(Kind.REJECTED);
+        for (RedisCommand command : List.of(RedisCommand.DEL, RedisCommand.UNLINK, RedisCommand.TOUCH,
+                RedisCommand.EXISTS)) {
+            assertThat(command.kind()).isEqualTo(Kind.FRAGMENTED);
+            assertThat(command.keyLayout()).isEqualTo(KeyLayout.ALL);
+            assertThat(command.merge()).isEqualTo(Merge.SUM);
+        }
+        assertThat(RedisCommand.MGET.merge()).isEqualTo(Merge.ARRAY);
+        assertThat(RedisCommand.MSET.merge()).isEqualTo(Merge.ALL_OK);
+        assertThat(RedisCommand.MSET.keyLayout()).isEqualTo(KeyLayout.PAIRS);
+        assertThat(RedisCommand.MSETNX.kind()).isEqualTo(Kind.SAME_SERVER);
+        assertThat(RedisCommand.MSETNX.keyLayout()).isEqualTo(KeyLayout.PAIRS);
+        assertThat(RedisCommand.EVAL.kind()).isEqualTo(Kind.SAME_SERVER);
+        assertThat(RedisCommand.EVALSHA.keyLayout()).isEqualTo(KeyLayout.SCRIPT);
+        // The numkeys quirk: routed by the first argument like any single-key command.
+        assertThat(RedisCommand.ZINTER.kind()).isEqualTo(Kind.SINGLE_KEY);
+        assertThat(RedisCommand.ZUNION.keyLayout()).isEqualTo(KeyLayout.FIRST);
+        long singleKey = Arrays.stream(RedisCommand.values()).filter(c -> c.kind() == Kind.SINGLE_KEY).count();
+        assertThat(singleKey).isEqualTo(137 - 3 - 2 - 1 - 6 - 2);
+    }
+
+    private static String mixedCase(String name) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            out.append(i % 2 == 0 ? Character.toLowerCase(c) : c);
+        }
+        return out.toString();
+    }
+}
