@@ -2,15 +2,16 @@ package dev.nutjar.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ReferenceCounted;
 
 /**
  * One client request, decoded. It owns its bytes (usually a retained slice of the client's
- * inbound buffer) until {@link #release()}.
+ * inbound buffer) until its last {@link #release()}; nothing may be read from it afterwards.
  *
  * <p>The proxy asks {@link #action()} what to do: answer locally, forward the bytes as they are to
  * the server of the request's key(s), or split it into one fragment per server.
  */
-public interface Request {
+public interface Request extends ReferenceCounted {
 
     /** What the proxy does with a request. */
     enum Action {
@@ -100,7 +101,4 @@ public interface Request {
 
     /** A short name for logs and errors, such as the command name. Not on the hot path. */
     String describe();
-
-    /** Releases the bytes this request owns. Idempotent. */
-    void release();
 }

@@ -40,9 +40,10 @@ public interface Split {
     /**
      * Fragment {@code f} failed before a reply came.
      *
-     * @param errorReply the protocol's failure reply for it; taken over by the split
+     * @param reason why, in words ({@code Connection refused}); the merge reports it in the
+     *     protocol's error form
      */
-    void fail(int f, ByteBuf errorReply);
+    void fail(int f, String reason);
 
     /**
      * The merged reply, once every fragment has a reply or a failure.

@@ -64,7 +64,7 @@ final class PendingRequest extends Exchange {
         if (split == null) {
             return;
         }
-        split.fail(fragment, client.pool.protocol.failureReply(client.allocator(), reason));
+        split.fail(fragment, reason);
         fragmentDone();
     }
 

@@ -1,0 +1,39 @@
+package dev.nutjar.redis;
+
+import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.Protocol;
+import dev.nutjar.protocol.ProtocolSettings;
+import dev.nutjar.protocol.ServerCodec;
+import dev.nutjar.redis.internal.RedisClientCodec;
+import dev.nutjar.redis.internal.RedisServerCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * The Redis protocol (RESP2) as a Nutjar {@link Protocol}: a pool with {@code redis: true}.
+ * Listed in {@code META-INF/services} under the name {@code redis}.
+ */
+public final class RedisProtocol implements Protocol {
+    public static final String NAME = "redis";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ClientCodec newClientCodec(ProtocolSettings settings) {
+        return new RedisClientCodec(settings);
+    }
+
+    @Override
+    public ServerCodec newServerCodec(ProtocolSettings settings) {
+        return new RedisServerCodec(settings);
+    }
+
+    /** {@code -ERR <reason>}, as twemproxy answers a request its backend failed. */
+    @Override
+    public ByteBuf failureReply(ByteBufAllocator alloc, String reason) {
+        return RedisReplies.backendFailure(alloc, reason);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.nutjar.redis.internal;
+
+import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.Split;
+import dev.nutjar.redis.RedisFragmentation;
+import dev.nutjar.redis.RedisLocalReply;
+import dev.nutjar.redis.RedisReplies;
+import dev.nutjar.redis.RedisRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.AbstractReferenceCounted;
+import java.nio.charset.StandardCharsets;
+
+/** A parsed {@link RedisRequest} and what the proxy does with it. Owns the request. */
+final class RedisProxyRequest extends AbstractReferenceCounted implements Request {
+    /** twemproxy routes keyless forwarded commands (COMMAND, LOLWUT) by this literal key. */
+    private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+
+    private final RedisRequest request;
+    private final Action action;
+    private final RedisLocalReply localReply;
+    private final String error;
+    private final boolean closeAfterReply;
+    private final boolean placeholder;
+    private final boolean keysMustShareServer;
+
+    private RedisProxyRequest(RedisRequest request, Action action, RedisLocalReply localReply, String error,
+            boolean closeAfterReply, boolean placeholder, boolean keysMustShareServer) {
+        this.request = request;
+        this.action = action;
+        this.localReply = localReply;
+        this.error = error;
+        this.closeAfterReply = closeAfterReply;
+        this.placeholder = placeholder;
+        this.keysMustShareServer = keysMustShareServer;
+    }
+
+    static RedisProxyRequest local(RedisRequest request, RedisLocalReply reply, boolean close) {
+        return new RedisProxyRequest(request, Action.LOCAL, reply, null, close, false, false);
+    }
+
+    static RedisProxyRequest error(RedisRequest request, String error) {
+        return new RedisProxyRequest(request, Action.LOCAL, null, error, false, false, false);
+    }
+
+    static RedisProxyRequest placeholder(RedisRequest request) {
+        return new RedisProxyRequest(request, Action.FORWARD, null, null, false, true, false);
+    }
+
+    static RedisProxyRequest forward(RedisRequest request, boolean keysMustShareServer) {
+        return new RedisProxyRequest(request, Action.FORWARD, null, null, false, false, keysMustShareServer);
+    }
+
+    static RedisProxyRequest split(RedisRequest request) {
+        return new RedisProxyRequest(request, Action.SPLIT, null, null, false, false, false);
+    }
+
+    @Override
+    public Action action() {
+        return action;
+    }
+
+    @Override
+    public ByteBuf localReply(ByteBufAllocator alloc) {
+        return localReply != null ? localReply.buffer() : RedisReplies.error(alloc, error);
+    }
+
+    @Override
+    public boolean closeAfterReply() {
+        return closeAfterReply;
+    }
+
+    @Override
+    public boolean expectsReply() {
+        return true;
+    }
+
+    @Override
+    public ByteBuf frame() {
+        return request.frame();
+    }
+
+    @Override
+    public int keyCount() {
+        return placeholder ? 1 : request.keyCount();
+    }
+
+    @Override
+    public ByteBuf keyBuffer(int i) {
+        return placeholder ? PLACEHOLDER : request.frame();
+    }
+
+    @Override
+    public int keyIndex(int i) {
+        return placeholder ? 0 : request.keyOffset(i);
+    }
+
+    @Override
+    public int keyLength(int i) {
+        return placeholder ? PLACEHOLDER.readableBytes() : request.keyLength(i);
+    }
+
+    @Override
+    public boolean keysMustShareServer() {
+        return keysMustShareServer;
+    }
+
+    @Override
+    public ByteBuf crossServerReply(ByteBufAllocator alloc) {
+        return RedisReplies.error(alloc, "ERR nutjar: keys of '" + request.command().lowercaseName()
+                + "' map to different servers; use a hash tag");
+    }
+
+    @Override
+    public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
+        return new RedisSplit(RedisFragmentation.split(request, serverOfKey));
+    }
+
+    @Override
+    public String describe() {
+        return request.command() == null ? "unknown command" : request.command().lowercaseName();
+    }
+
+    @Override
+    protected void deallocate() {
+        request.release();
+    }
+
+    @Override
+    public RedisProxyRequest touch(Object hint) {
+        return this;
+    }
+
+    @Override
+    public RedisProxyRequest touch() {
+        return this;
+    }
+
+    @Override
+    public RedisProxyRequest retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public RedisProxyRequest retain(int increment) {
+        super.retain(increment);
+        return this;
+    }
+}
