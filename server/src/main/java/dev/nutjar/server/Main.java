@@ -136,10 +136,13 @@ public final class Main {
         return key -> routing.server(routing.route(key));
     }
 
-    /** {@code nutjar demo}: reserved for a self-contained demonstration. */
+    /** {@code nutjar demo}: local servers behind the proxy, until Ctrl-C. */
     private int runDemo(List<String> args, PrintStream out, PrintStream err) {
-        err.println("nutjar: demo: not available in this build");
-        return EXIT_FAILURE;
+        if (!args.isEmpty()) {
+            err.println("nutjar: demo takes no arguments");
+            return EXIT_FAILURE;
+        }
+        return new DemoCommand(out, err).run();
     }
 
     /** nutcracker's {@code -t}: the verdict on stderr, and here every error after it. */
