@@ -1,0 +1,127 @@
+package dev.nutjar.memcache.internal;
+
+import dev.nutjar.memcache.MemcacheCommand;
+import dev.nutjar.memcache.MemcacheMultiGet;
+import dev.nutjar.memcache.MemcacheRequest;
+import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.Split;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.AbstractReferenceCounted;
+import java.nio.charset.StandardCharsets;
+
+/** A parsed {@link MemcacheRequest} and what the proxy does with it. Owns the request. */
+final class MemcacheProxyRequest extends AbstractReferenceCounted implements Request {
+    /** twemproxy routes {@code version} by this literal key. */
+    private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+            MemcacheCommand.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+
+    private final MemcacheRequest request;
+    private final Action action;
+
+    MemcacheProxyRequest(MemcacheRequest request) {
+        this.request = request;
+        if (request.isError() || request.command() == MemcacheCommand.QUIT) {
+            action = Action.LOCAL;
+        } else if (request.keyCount() > 1) {
+            action = Action.SPLIT;
+        } else {
+            action = Action.FORWARD;
+        }
+    }
+
+    @Override
+    public Action action() {
+        return action;
+    }
+
+    /** memcached's own error text; none for quit, or for a rejected noreply request. */
+    @Override
+    public ByteBuf localReply(ByteBufAllocator alloc) {
+        if (!request.isError() || (request.noreply() && !request.closesConnection())) {
+            return null;
+        }
+        return request.error().reply();
+    }
+
+    @Override
+    public boolean closeAfterReply() {
+        return request.closesConnection();
+    }
+
+    @Override
+    public boolean expectsReply() {
+        return !request.noreply();
+    }
+
+    @Override
+    public ByteBuf frame() {
+        return request.frame();
+    }
+
+    @Override
+    public int keyCount() {
+        return request.routesByPlaceholder() ? 1 : request.keyCount();
+    }
+
+    @Override
+    public ByteBuf keyBuffer(int i) {
+        return request.routesByPlaceholder() ? PLACEHOLDER : request.frame();
+    }
+
+    @Override
+    public int keyIndex(int i) {
+        if (request.routesByPlaceholder()) {
+            return 0;
+        }
+        return request.frame().readerIndex() + request.keyOffset(i);
+    }
+
+    @Override
+    public int keyLength(int i) {
+        return request.routesByPlaceholder() ? PLACEHOLDER.readableBytes() : request.keyLength(i);
+    }
+
+    @Override
+    public int replyKind() {
+        return request.command().ordinal();
+    }
+
+    @Override
+    public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
+        return new MemcacheSplit(MemcacheMultiGet.split(request, serverOfKey, alloc), request.command());
+    }
+
+    @Override
+    public String describe() {
+        return request.command() == null ? "unknown command" : request.command().wireName();
+    }
+
+    @Override
+    protected void deallocate() {
+        request.release();
+    }
+
+    @Override
+    public MemcacheProxyRequest touch(Object hint) {
+        return this;
+    }
+
+    @Override
+    public MemcacheProxyRequest touch() {
+        return this;
+    }
+
+    @Override
+    public MemcacheProxyRequest retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public MemcacheProxyRequest retain(int increment) {
+        super.retain(increment);
+        return this;
+    }
+}

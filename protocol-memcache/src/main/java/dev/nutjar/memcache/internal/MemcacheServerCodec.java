@@ -1,0 +1,48 @@
+package dev.nutjar.memcache.internal;
+
+import dev.nutjar.memcache.MemcacheCommand;
+import dev.nutjar.memcache.MemcacheProtocolException;
+import dev.nutjar.memcache.MemcacheReplyParser;
+import dev.nutjar.protocol.ProtocolException;
+import dev.nutjar.protocol.ServerCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * One memcached connection's replies. memcached has no handshake, and its error replies never
+ * count as server failures (as in twemproxy).
+ */
+public final class MemcacheServerCodec implements ServerCodec {
+    private static final MemcacheCommand[] COMMANDS = MemcacheCommand.values();
+
+    private final MemcacheReplyParser parser = new MemcacheReplyParser();
+
+    @Override
+    public ByteBuf handshake(ByteBufAllocator alloc) {
+        return null;
+    }
+
+    @Override
+    public int handshakeReplies() {
+        return 0;
+    }
+
+    @Override
+    public ByteBuf decode(ByteBuf in, int replyKind) {
+        try {
+            return parser.parse(in, COMMANDS[replyKind]);
+        } catch (MemcacheProtocolException e) {
+            throw new ProtocolException(e.getMessage(), null);
+        }
+    }
+
+    @Override
+    public boolean isServerFailure(ByteBuf reply) {
+        return false;
+    }
+
+    @Override
+    public String handshakeError(ByteBuf reply) {
+        return null;
+    }
+}
