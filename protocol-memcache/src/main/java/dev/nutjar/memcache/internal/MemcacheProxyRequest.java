@@ -83,9 +83,15 @@ final class MemcacheProxyRequest extends AbstractReferenceCounted implements Req
         return request.routesByPlaceholder() ? PLACEHOLDER.readableBytes() : request.keyLength(i);
     }
 
+    /**
+     * The command's ordinal, which the reply parser needs. A request rejected for an unknown command
+     * has none and is never forwarded, but it is asked all the same (the proxy takes every request's
+     * reply kind when the request arrives): 0 then.
+     */
     @Override
     public int replyKind() {
-        return request.command().ordinal();
+        MemcacheCommand command = request.command();
+        return command == null ? 0 : command.ordinal();
     }
 
     @Override
