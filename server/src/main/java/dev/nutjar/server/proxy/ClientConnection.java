@@ -7,6 +7,7 @@ import dev.nutjar.protocol.Split;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -318,7 +319,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             closeWhenDrained = true;
             if (pending.isEmpty()) {
                 closedByUs = false;
-                ctx.close();
+                closeAfterWrites();
             }
             return;
         }
@@ -341,11 +342,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (closed) {
                 return;
             }
-            ctx.flush();
             if (closeAfterFlush) {
+                closeAfterFlush = false;
                 closedByUs = true;
-                ctx.close();
+                closeAfterWrites();
+            } else {
+                ctx.flush();
             }
         }
+    }
+
+    /**
+     * Flushes, and closes once everything written so far has gone to the socket. A plain close
+     * would drop what the socket could not take yet: the tail of large replies before a quit.
+     */
+    private void closeAfterWrites() {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 }
