@@ -7,7 +7,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -21,7 +20,7 @@ import java.util.function.Supplier;
 
 /** The socket implementation: native epoll where it loads, the JDK's NIO everywhere else. */
 enum Transport {
-    EPOLL(EpollIoHandler::newFactory, EpollSocketChannel.class, EpollServerSocketChannel.class,
+    EPOLL(EpollReAdd::newFactory, EpollSocketChannel.class, EpollServerSocketChannel.class,
             EpollDomainSocketChannel.class, EpollServerDomainSocketChannel.class),
     NIO(NioIoHandler::newFactory, NioSocketChannel.class, NioServerSocketChannel.class,
             NioDomainSocketChannel.class, NioServerDomainSocketChannel.class);
