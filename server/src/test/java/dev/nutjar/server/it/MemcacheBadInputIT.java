@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Client mistakes through Nutjar: each gets memcached's own answer (memcached, asked directly, is the
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * data block of the wrong length, a line too long to be one and the binary protocol close it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeaks.class)
 class MemcacheBadInputIT {
 
     private static final String KEY_250 = "k".repeat(250);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every memcached command through Nutjar in front of three real memcached: exact bytes over raw
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * multi-gets across servers, empty and 1 MB values, and cas races.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeaks.class)
 class MemcacheCommandsIT {
 
     private MemcacheCluster cluster;

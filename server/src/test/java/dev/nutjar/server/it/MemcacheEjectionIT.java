@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A memcached that dies (or hangs) under load, with {@code auto_eject_hosts}: its keys, and only
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * {@code server_retry_timeout} has passed, its keys return to it. Everything is polled with
  * deadlines; nothing asserts on timing.
  */
+@ExtendWith(NoLeaks.class)
 class MemcacheEjectionIT {
 
     private static final String[] DIRECTIVES = {"hash: fnv1a_64", "distribution: ketama", "auto_eject_hosts: true",
@@ -149,6 +151,8 @@ class MemcacheEjectionIT {
 
     private void assertOnlyVictimKeysFailed() {
         List<String> errors = new ArrayList<>(loader.errors());
+        System.err.println("errors seen by the load: " + errors.size() + ", replies: "
+                + errors.stream().map(e -> e.substring(e.indexOf(' ') + 1)).distinct().toList());
         assertThat(errors).allSatisfy(error -> {
             String key = error.substring(0, error.indexOf(' '));
             assertThat(victimKeys).as("the key of error '%s'", error).contains(key);
@@ -284,6 +288,9 @@ class MemcacheEjectionIT {
                         if (n % 10 == 0) {
                             multiGetSurvivors(client, n);
                         }
+                        if (n % 10 == 5) {
+                            multiGetAcrossAll(client, n);
+                        }
                     }
                     if (clean) {
                         cleanRounds.incrementAndGet();
@@ -309,6 +316,36 @@ class MemcacheEjectionIT {
             }
             if (!line.equals("END")) {
                 multiGetErrors.add(three + " " + line);
+            }
+        }
+
+        /**
+         * A multi-get with a key of every server, the victim's among them: while the victim is down
+         * it may fail, with a SERVER_ERROR (recorded against the victim's key), and the connection
+         * stays usable; otherwise every block is the one for its key, in key order.
+         */
+        private void multiGetAcrossAll(MemcacheWire client, long n) throws IOException {
+            List<String> three = new ArrayList<>();
+            for (int s = 0; s < 3; s++) {
+                three.add(keysOf.get(s).get((int) ((n / 10) % KEYS_PER_SERVER)));
+            }
+            client.send("get " + String.join(" ", three) + "\r\n");
+            String line = client.line();
+            int next = 0;
+            while (line.startsWith("VALUE ")) {
+                String key = line.split(" ")[1];
+                while (next < three.size() && !three.get(next).equals(key)) {
+                    next++;
+                }
+                if (next == three.size()) {
+                    throw new AssertionError("block for " + key + " out of order in the reply to get " + three);
+                }
+                next++;
+                client.read(Integer.parseInt(line.split(" ")[3]) + 2);
+                line = client.line();
+            }
+            if (!line.equals("END")) {
+                errors.add(three.get(VICTIM) + " " + line);
             }
         }
 

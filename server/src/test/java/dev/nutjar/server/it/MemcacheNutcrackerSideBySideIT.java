@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Debian's nutcracker and Nutjar side by side, the same configuration, in front of the same three
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * same conversation gets the same bytes from both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeaks.class)
 class MemcacheNutcrackerSideBySideIT {
 
     private static final String[] DIRECTIVES = {"hash: fnv1a_64", "distribution: ketama", "timeout: 5000"};

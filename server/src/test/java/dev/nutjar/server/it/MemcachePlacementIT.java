@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Placement end to end: every key of the memcache placement vectors (made by the real nutcracker)
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * names, so each server is given an explicit name equal to the vector's original text
  * ({@code 127.0.0.1:<port>:1 127.0.0.1:28031}): the ring stays the one nutcracker built.
  */
+@ExtendWith(NoLeaks.class)
 class MemcachePlacementIT {
 
     private static final String VECTORS = "memcache_ketama_fnv1a_64.tsv";
