@@ -142,7 +142,7 @@ public final class Main {
             err.println("nutjar: demo takes no arguments");
             return EXIT_FAILURE;
         }
-        return new DemoCommand(out, err).run();
+        return new DemoCommand(out, err, new java.util.concurrent.CountDownLatch(1)).run();
     }
 
     /** nutcracker's {@code -t}: the verdict on stderr, and here every error after it. */
