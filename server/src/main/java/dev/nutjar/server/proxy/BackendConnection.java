@@ -275,7 +275,7 @@ final class BackendConnection extends Flushable {
                 if (exchange == null) {
                     throw new ProtocolException("reply with no request outstanding", null);
                 }
-                ByteBuf reply = codec.decode(inbound, exchange.replyKind());
+                ByteBuf reply = codec.decode(inbound, exchange.replyKind);
                 if (reply == null) {
                     break;
                 }
