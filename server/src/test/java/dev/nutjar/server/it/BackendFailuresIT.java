@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nutjar.routing.ServerSpec;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +59,7 @@ class BackendFailuresIT {
                   server_retry_timeout: 1500
                   timeout: 500
                   servers:
-                """ + shards.serversYaml(), 2)) {
+                """ + shards.serversYaml(), 1)) {
             // Where every key lives while all three servers are up.
             List<String> keys = new ArrayList<>();
             Set<String> victimKeys = ConcurrentHashMap.newKeySet();
@@ -151,6 +153,8 @@ class BackendFailuresIT {
             for (Future<?> worker : workers) {
                 worker.get(); // no connection error, no wrong value
             }
+            // One loop, one connection per server: the EOF is one failure, so at least one request
+            // (the connect that is refused) fails before the ejection.
             assertThat(errors).as("keys that got an error").isNotEmpty();
             assertThat(errors.keySet()).as("only keys of the killed server get errors").isSubsetOf(victimKeys);
             assertThat(errors.values()).allSatisfy(error -> assertThat(error).startsWith("ERR "));
@@ -222,6 +226,44 @@ class BackendFailuresIT {
             assertThat(replies).extracting(Response::get)
                     .containsExactly("fresh value", "stale value", "own value", "other value", "fresh value");
             assertThat(second.get(key)).isEqualTo("own value");
+        }
+    }
+
+    @Test
+    void aLongPipelineToAStoppedBackendTimesOutRequestByRequestAndRecovers() throws Exception {
+        BackendProcess stalled = shards.get(1);
+        try (TestProxy proxy = TestProxy.startPool("epsilon", """
+                  redis: true
+                  timeout: 300
+                  servers:
+                """ + shards.serversYaml(), 1);
+                RespClient client = new RespClient(proxy.port(), 20_000)) {
+            String[] keys = keysOn(proxy, stalled, 2);
+            assertThat(client.call("SET", keys[0], "before")).isEqualTo("OK");
+            assertThat(client.call("SET", keys[1], "after")).isEqualTo("OK");
+            // A large reply first: the client may then have only a few requests in flight.
+            String large = "x".repeat(1 << 20);
+            assertThat(client.call("SET", keys[1] + ":large", large)).isEqualTo("OK");
+            assertThat(client.call("GET", keys[1] + ":large")).isEqualTo(large.getBytes(StandardCharsets.UTF_8));
+            int requests = 200;
+            ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+            for (int i = 0; i < requests; i++) {
+                pipeline.writeBytes(RespClient.command("GET", keys[0]));
+            }
+            stalled.signal("STOP");
+            try {
+                // More requests than the client may have in flight at once: as the first ones time
+                // out, the rest are read and sent, and time out in turn.
+                client.send(pipeline.toByteArray());
+                for (int i = 0; i < requests; i++) {
+                    assertThat(client.read()).as("reply %d", i)
+                            .isEqualTo(new RespClient.Error("ERR Connection timed out"));
+                }
+            } finally {
+                stalled.signal("CONT");
+            }
+            assertThat(client.call("GET", keys[1])).isEqualTo("after".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.call("GET", keys[0])).isEqualTo("before".getBytes(StandardCharsets.UTF_8));
         }
     }
 
