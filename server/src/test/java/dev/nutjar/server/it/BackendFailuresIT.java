@@ -197,16 +197,22 @@ class BackendFailuresIT {
                         .hasCauseInstanceOf(JedisDataException.class)
                         .hasMessageContaining("ERR Connection timed out");
 
-                // More requests time out while the server is stopped; one of them changes data.
+                // More requests time out while the server is stopped; one of them changes data, and
+                // an MGET fails whole when one of its fragments times out.
                 Pipeline pipeline = first.pipelined();
                 Response<String> staleGet = pipeline.get(stale);
                 Response<Long> staleIncr = pipeline.incr(counter);
+                Response<List<String>> staleMget = pipeline.mget(other, stale, key);
+                Response<String> otherGet = pipeline.get(other);
                 pipeline.sync();
                 assertThatThrownBy(staleGet::get).isInstanceOf(JedisException.class)
                         .hasMessage("ERR Connection timed out");
                 assertThatThrownBy(staleIncr::get).isInstanceOf(JedisException.class)
                         .hasMessage("ERR Connection timed out");
-                assertThat(proxy.stat("delta", stalled.address(), "server_timedout")).isGreaterThanOrEqualTo(3);
+                assertThatThrownBy(staleMget::get).isInstanceOf(JedisException.class)
+                        .hasMessage("ERR Connection timed out");
+                assertThat(otherGet.get()).isEqualTo("other value");
+                assertThat(proxy.stat("delta", stalled.address(), "server_timedout")).isGreaterThanOrEqualTo(4);
             } finally {
                 stalled.signal("CONT");
                 background.shutdownNow();
@@ -222,9 +228,11 @@ class BackendFailuresIT {
             for (String k : List.of(fresh, stale, key, other, fresh)) {
                 replies.add(pipeline.get(k));
             }
+            Response<List<String>> mget = pipeline.mget(stale, other, fresh);
             pipeline.sync();
             assertThat(replies).extracting(Response::get)
                     .containsExactly("fresh value", "stale value", "own value", "other value", "fresh value");
+            assertThat(mget.get()).containsExactly("stale value", "other value", "fresh value");
             assertThat(second.get(key)).isEqualTo("own value");
         }
     }

@@ -79,6 +79,39 @@ class MisbehavingClientsIT {
     }
 
     @Test
+    void quitAnswersWhatCameBeforeItAndCloses() throws Exception {
+        try (RespClient client = new RespClient(proxy.port())) {
+            client.send(RespClient.command("SET", "quit:1", "q"));
+            client.send(RespClient.command("GET", "quit:1"));
+            client.send(RespClient.command("QUIT"));
+            client.send(RespClient.command("SET", "quit:1", "after quit"));
+            assertThat(client.read()).isEqualTo("OK");
+            assertThat(client.read()).isEqualTo("q".getBytes());
+            assertThat(client.read()).isEqualTo("OK");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+        try (Jedis jedis = proxy.jedis()) {
+            assertThat(jedis.get("quit:1")).as("nothing after QUIT is run").isEqualTo("q");
+        }
+    }
+
+    @Test
+    void aClientThatShutsItsOutputGetsEveryReplyThenTheClose() throws Exception {
+        try (RespClient client = new RespClient(proxy.port())) {
+            for (int i = 0; i < 500; i++) {
+                client.send(RespClient.command("SET", i + ":half", "v" + i));
+            }
+            client.send(RespClient.command("MGET", "1:half", "2:half", "3:half"));
+            client.socket().shutdownOutput();
+            for (int i = 0; i < 500; i++) {
+                assertThat(client.read()).isEqualTo("OK");
+            }
+            assertThat((List<?>) client.read()).extracting(v -> new String((byte[]) v)).containsExactly("v1", "v2", "v3");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void clientsThatVanishMidPipelineLeaveTheProxyHealthy() throws Exception {
         try (Jedis bystander = proxy.jedis()) {
             bystander.set("vanish:big", "x".repeat(64 * 1024));
@@ -111,7 +144,8 @@ class MisbehavingClientsIT {
     @Test
     void aClientThatNeverReadsIsNoLongerReadFromAndOthersAreStillServed() throws Exception {
         // 2,000,000 GETs of a 100-byte value: 200 MB of replies, 64 MB of requests.
-        floodWithoutReading("flood:small", 100, 2_000_000);
+        long sent = floodWithoutReading("flood:small", 100, 2_000_000);
+        assertThat(sent).as("GETs the flooder could send before the proxy stopped reading").isLessThan(1_000_000);
     }
 
     @Test
@@ -125,7 +159,7 @@ class MisbehavingClientsIT {
      * while another keeps being answered. The flooder's requests are read only while its replies
      * are bounded: the proxy's memory stays far below the 200 MB it asked for.
      */
-    private static void floodWithoutReading(String key, int valueSize, int gets) throws Exception {
+    private static long floodWithoutReading(String key, int valueSize, int gets) throws Exception {
         ByteBufAllocatorMetricProvider allocator = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
         try (Jedis bystander = proxy.jedis()) {
             bystander.set(key, "v".repeat(valueSize));
@@ -182,11 +216,13 @@ class MisbehavingClientsIT {
                     + "peak direct memory +%d MB, bystander latency max %d ms%n", gets, valueSize, sent.get(),
                     peak >> 20, latencies.stream().mapToLong(Long::longValue).max().orElse(0));
             assertThat(latencies).hasSizeGreaterThanOrEqualTo(50);
+            assertThat(latencies).as("the bystander's round trips, in ms").allSatisfy(ms -> assertThat(ms).isLessThan(5000));
             assertThat(peak).as("direct memory held for a client that asked for %d MB", requested >> 20)
                     .isLessThan(64L << 20);
             Await.until("the flooder is gone", Duration.ofSeconds(10),
                     () -> proxy.stat(POOL, null, "client_connections") == 1);
             assertThat(bystander.get(key + ":other")).isEqualTo("still served");
+            return sent.get();
         }
     }
 
@@ -229,6 +265,9 @@ class MisbehavingClientsIT {
 
     @Test
     void statsPortServesNutcrackersLayoutWithRealCounters() throws Exception {
+        // Clients of earlier tests are gone once the proxy has seen them close.
+        Await.until("no client is connected", Duration.ofSeconds(10),
+                () -> proxy.stat(POOL, null, "client_connections") == 0);
         String text = proxy.statsText();
         assertThat(text).startsWith("{\"service\":\"nutcracker\", \"source\":\"").endsWith("}}}\n")
                 .contains("\"version\":\"0.5.0\", \"uptime\":").contains(", \"" + POOL + "\": {\"client_eof\":");
