@@ -51,7 +51,6 @@ class BackendFailuresIT {
 
     @Test
     void aBackendKilledUnderLoadFailsOnlyItsKeysIsEjectedAndReturnsAfterRestart() throws Exception {
-        BackendProcess victim = shards.get(2);
         try (TestProxy proxy = TestProxy.startPool("gamma", """
                   redis: true
                   auto_eject_hosts: true
@@ -60,12 +59,14 @@ class BackendFailuresIT {
                   timeout: 500
                   servers:
                 """ + shards.serversYaml(), 1)) {
-            // Where every key lives while all three servers are up.
+            // Where every key lives while all three servers are up; the victim is the first key's server.
             List<String> keys = new ArrayList<>();
-            Set<String> victimKeys = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < 300; i++) {
-                String key = "load:" + i;
-                keys.add(key);
+                keys.add(i + ":load"); // varied first bytes: fnv1a_64 clusters keys that differ only at the end
+            }
+            BackendProcess victim = shards.byPort(proxy.serverOf(keys.get(0)).port());
+            Set<String> victimKeys = ConcurrentHashMap.newKeySet();
+            for (String key : keys) {
                 if (proxy.serverOf(key).port() == victim.port()) {
                     victimKeys.add(key);
                 }
