@@ -13,9 +13,15 @@ abstract class Exchange {
     boolean abandoned;
     /** The request bytes, counted for the stats. */
     int requestBytes;
+    /**
+     * The reply kind the backend's codec needs to read the reply. Taken when the exchange is made,
+     * because the client's request may be released (the client went away) before the reply comes.
+     */
+    final int replyKind;
 
-    /** The reply kind the backend's codec needs to read the reply. */
-    abstract int replyKind();
+    Exchange(int replyKind) {
+        this.replyKind = replyKind;
+    }
 
     /**
      * The reply arrived.

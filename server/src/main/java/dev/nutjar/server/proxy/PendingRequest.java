@@ -20,13 +20,9 @@ final class PendingRequest extends Exchange {
     int fragmentsLeft;
 
     PendingRequest(ClientConnection client, Request request) {
+        super(request == null ? 0 : request.replyKind());
         this.client = client;
         this.request = request;
-    }
-
-    @Override
-    int replyKind() {
-        return request.replyKind();
     }
 
     @Override
@@ -48,6 +44,7 @@ final class PendingRequest extends Exchange {
         }
         this.reply = reply;
         this.done = true;
+        client.replySized(reply.readableBytes());
         client.replyReady();
     }
 
@@ -97,17 +94,11 @@ final class PendingRequest extends Exchange {
     static final class Fragment extends Exchange {
         private final PendingRequest parent;
         private final int index;
-        private final int replyKind;
 
         Fragment(PendingRequest parent, int index, int replyKind) {
+            super(replyKind);
             this.parent = parent;
             this.index = index;
-            this.replyKind = replyKind;
-        }
-
-        @Override
-        int replyKind() {
-            return replyKind;
         }
 
         @Override
