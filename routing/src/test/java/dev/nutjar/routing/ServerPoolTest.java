@@ -178,25 +178,32 @@ class ServerPoolTest {
         ByteBuf heap = Unpooled.wrappedBuffer(key);
         assertThat(direct.hasArray()).isFalse();
 
-        assertThat(allocatedBytes(() -> pool.route(key, 0, key.length))).isLessThan(4096);
-        assertThat(allocatedBytes(() -> pool.route(heap, 0, key.length))).isLessThan(4096);
-        assertThat(allocatedBytes(() -> pool.route(direct, 0, key.length))).isLessThan(4096);
+        // One allocation per call would be >= 160 KB; a few KB are the JIT's and the thread's own.
+        assertThat(allocatedBytes(() -> pool.route(key, 0, key.length))).isLessThan(16 * 1024);
+        assertThat(allocatedBytes(() -> pool.route(heap, 0, key.length))).isLessThan(16 * 1024);
+        assertThat(allocatedBytes(() -> pool.route(direct, 0, key.length))).isLessThan(16 * 1024);
     }
 
-    /** Bytes this thread allocates in 10,000 calls after warm-up; one allocation per call would be >= 160 KB. */
+    /**
+     * The fewest bytes this thread allocates in 10,000 calls, over three tries after a warm-up:
+     * the minimum, because a busy machine can leave compilation unfinished in one try.
+     */
     private static long allocatedBytes(java.util.function.IntSupplier route) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int sink = 0;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 50_000; i++) {
             sink += route.getAsInt();
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10_000; i++) {
-            sink += route.getAsInt();
+        long fewest = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                sink += route.getAsInt();
+            }
+            fewest = Math.min(fewest, threads.getCurrentThreadAllocatedBytes() - before);
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(sink).isNotNegative();
-        return allocated;
+        return fewest;
     }
 
     @Test

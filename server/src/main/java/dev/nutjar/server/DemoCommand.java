@@ -37,13 +37,18 @@ final class DemoCommand {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final CountDownLatch stopRequested;
     private final List<Process> processes = new ArrayList<>();
     private Path dir;
     private Proxy proxy;
 
-    DemoCommand(PrintStream out, PrintStream err) {
+    /**
+     * @param stopRequested counted down to stop the demo; Ctrl-C stops it too
+     */
+    DemoCommand(PrintStream out, PrintStream err, CountDownLatch stopRequested) {
         this.out = out;
         this.err = err;
+        this.stopRequested = stopRequested;
     }
 
     int run() {
@@ -54,10 +59,9 @@ final class DemoCommand {
             return 1;
         }
         String memcached = Protocols.registry().find("memcache").isPresent() ? findBinary("memcached") : null;
-        CountDownLatch stopped = new CountDownLatch(1);
         Thread cleanup = new Thread(() -> {
             stop();
-            stopped.countDown();
+            stopRequested.countDown();
         }, "nutjar-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -93,7 +97,7 @@ final class DemoCommand {
                     HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
             describe(config, redisListen, redisPorts, memcacheListen, memcachedPorts, statsPort, memcached != null);
             out.flush();
-            stopped.await();
+            stopRequested.await();
             return 0;
         } catch (Exception e) {
             err.println("nutjar demo: " + e.getMessage());

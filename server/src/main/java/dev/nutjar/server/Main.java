@@ -142,7 +142,7 @@ public final class Main {
             err.println("nutjar: demo takes no arguments");
             return EXIT_FAILURE;
         }
-        return new DemoCommand(out, err).run();
+        return new DemoCommand(out, err, new java.util.concurrent.CountDownLatch(1)).run();
     }
 
     /** nutcracker's {@code -t}: the verdict on stderr, and here every error after it. */
@@ -204,7 +204,8 @@ public final class Main {
                 "  locate POOL [KEY ...]  : print the server each key of POOL is routed to, as",
                 "                           KEY<TAB>server name<TAB>address; keys from stdin when none",
                 "                           are given; -c FILE as above, --hex for hex-encoded keys",
-                "  demo                   : reserved for a self-contained demonstration",
+                "  demo                   : start three local redis-servers (and two memcached) behind\n"
+                        + "                           the proxy, write sample keys, stop all on Ctrl-C",
                 "")));
         out.println();
     }

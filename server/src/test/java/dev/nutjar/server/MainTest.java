@@ -200,11 +200,11 @@ class MainTest {
     }
 
     @Test
-    void demoIsReserved() {
-        Outcome outcome = Cli.run(Cli.refusingToReadConfiguration(), "demo");
+    void demoTakesNoArguments() {
+        Outcome outcome = Cli.run(Cli.refusingToReadConfiguration(), "demo", "now");
 
         assertThat(outcome.status()).isEqualTo(1);
-        assertThat(outcome.errLines()).containsExactly("nutjar: demo: not available in this build");
+        assertThat(outcome.errLines()).containsExactly("nutjar: demo takes no arguments");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.nutjar.routing.internal;
 
+import io.netty.util.concurrent.FastThreadLocal;
+
 /**
  * A per-thread buffer into which a key held off-heap is copied so that a {@code byte[]} hash
  * function can read it. Event-loop threads reuse theirs, so routing such keys allocates nothing.
@@ -10,7 +12,13 @@ public final class KeyScratch {
     /** Keys up to this length reuse the thread's buffer; longer ones (rare) get a buffer of their own. */
     static final int MAX_RETAINED = 64 * 1024;
 
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256]);
+    // Netty's thread local: an array index on event-loop threads, where routing happens.
+    private static final FastThreadLocal<byte[]> BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[256];
+        }
+    };
 
     /** A buffer of at least {@code length} bytes, valid until this thread asks again. */
     public static byte[] get(int length) {

@@ -14,6 +14,8 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,7 +176,7 @@ final class BackendConnection extends Flushable {
         timer = null;
         long now = System.nanoTime();
         long next = 0;
-        int expired = 0;
+        List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
             if (exchange.abandoned) {
                 continue;
@@ -182,12 +184,20 @@ final class BackendConnection extends Flushable {
             if (exchange.deadline - now <= 0) {
                 exchange.abandoned = true;
                 abandoned++;
-                expired++;
-                exchange.fail(PoolRuntime.TIMED_OUT);
+                if (late == null) {
+                    late = new ArrayList<>();
+                }
+                late.add(exchange);
             } else {
                 next = exchange.deadline;
                 break;
             }
+        }
+        int expired = late == null ? 0 : late.size();
+        // Failed only after the walk: a failure can resume its client, whose next requests may be
+        // queued on this very connection.
+        for (int i = 0; i < expired; i++) {
+            late.get(i).fail(PoolRuntime.TIMED_OUT);
         }
         if (expired > 0) {
             count(LoopCounters.SERVER_TIMEDOUT, expired);
@@ -228,10 +238,15 @@ final class BackendConnection extends Flushable {
         if (countFailure) {
             pool.routing.recordFailure(server);
         }
-        Exchange exchange;
-        while ((exchange = awaiting.poll()) != null) {
+        // Taken out first: failing a request can resume its client, whose next requests then go
+        // to a new connection and must not be failed with this one's.
+        Exchange[] lost = awaiting.toArray(new Exchange[0]);
+        awaiting.clear();
+        for (Exchange exchange : lost) {
             count(LoopCounters.OUT_QUEUE, -1);
             count(LoopCounters.OUT_QUEUE_BYTES, -exchange.requestBytes);
+        }
+        for (Exchange exchange : lost) {
             if (!exchange.abandoned) {
                 exchange.fail(reason);
             }

@@ -20,15 +20,22 @@ import org.slf4j.LoggerFactory;
  * One client connection: decodes its requests, routes and forwards them, and writes the replies
  * back in the order of the requests, whichever backend answers first.
  *
- * <p>Memory stays bounded: once more than {@link #MAX_PENDING} replies are waiting, or the client
- * stops reading what is written to it, the connection stops reading until the backlog drains.
+ * <p>Memory stays bounded: the connection stops reading when the client stops reading what is
+ * written to it, and when it has as many requests in flight as its reply budget allows. That is
+ * {@link #REPLY_BUDGET} bytes divided by the size of its recent replies, between one request and
+ * {@link #MAX_PENDING}; before its first reply, {@link #INITIAL_IN_FLIGHT}. A client pipelining
+ * small requests keeps thousands in flight; one asking for large values, or never reading, cannot
+ * make the proxy hold more than about the budget in replies for it.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
-    /** Requests in flight per client before it is no longer read from. */
+    /** The most requests in flight (sent, or answered but not yet written) per client. */
     static final int MAX_PENDING = 4096;
-    private static final int RESUME_PENDING = MAX_PENDING / 4;
+    /** Requests in flight before the size of the client's replies is known. */
+    static final int INITIAL_IN_FLIGHT = 64;
+    /** Bytes of replies a client's requests in flight may bring, by the estimate of its reply size. */
+    static final long REPLY_BUDGET = 16L * 1024 * 1024;
 
     final PoolRuntime pool;
     private final LoopState loopState;
@@ -42,6 +49,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean paused;
     boolean closed;
+    /** Recent reply size: rises at once to a larger reply, falls by an eighth of the gap per reply; 0 before any. */
+    private long replySizeEstimate;
+    private boolean decoding;
 
     ClientConnection(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
@@ -106,6 +116,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void decodeAll() {
+        if (decoding) {
+            return; // resumed from a reply written while decoding: the running loop goes on
+        }
+        decoding = true;
         ByteBuf in = inbound;
         try {
             while (!paused && !draining && in.isReadable()) {
@@ -114,20 +128,43 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 dispatch(request);
+                if (pending.size() >= maxInFlight() && !paused) {
+                    // The rest of the input waits in the cumulation until replies drain.
+                    pause();
+                }
             }
         } catch (ProtocolException e) {
             protocolError(e);
         } catch (RuntimeException e) {
             log.warn("closing client {}: {}", ctx.channel().remoteAddress(), e.toString(), e);
             protocolError(new ProtocolException(e.toString(), null));
+        } finally {
+            decoding = false;
         }
         if (inbound != null && !inbound.isReadable()) {
             inbound.release();
             inbound = null;
         }
-        if (pending.size() >= MAX_PENDING && !paused) {
-            pause();
+    }
+
+    /** How many requests this client may have in flight, given the size of its recent replies. */
+    int maxInFlight() {
+        long estimate = replySizeEstimate;
+        if (estimate == 0) {
+            return INITIAL_IN_FLIGHT;
         }
+        return (int) Math.max(1, Math.min(MAX_PENDING, REPLY_BUDGET / estimate));
+    }
+
+    /** Whether a paused client may be read from again: its replies drained to a quarter of its allowance. */
+    private boolean mayResume() {
+        return pending.size() <= maxInFlight() / 4 && ctx.channel().isWritable();
+    }
+
+    /** Notes the size of a reply about to be queued for this client. */
+    void replySized(int bytes) {
+        long estimate = replySizeEstimate;
+        replySizeEstimate = bytes >= estimate ? Math.max(bytes, 1) : estimate - ((estimate - bytes) >> 3);
     }
 
     private void protocolError(ProtocolException e) {
@@ -256,7 +293,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             loopState.flushLater(flushHook);
         }
-        if (paused && pending.size() <= RESUME_PENDING && ctx.channel().isWritable()) {
+        if (paused && !draining && mayResume()) {
             resume();
         }
     }
@@ -282,7 +319,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (!paused) {
                 pause();
             }
-        } else if (paused && pending.size() <= RESUME_PENDING) {
+        } else if (paused && !draining && mayResume()) {
             resume();
         }
         ctx.fireChannelWritabilityChanged();

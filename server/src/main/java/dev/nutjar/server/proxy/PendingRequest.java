@@ -44,6 +44,7 @@ final class PendingRequest extends Exchange {
         }
         this.reply = reply;
         this.done = true;
+        client.replySized(reply.readableBytes());
         client.replyReady();
     }
 
