@@ -151,6 +151,24 @@ class MemcacheBadInputIT {
     }
 
     /**
+     * Nutjar's own bound, where memcached has none: a get of 10,000 keys is served (split over the
+     * servers), one of 10,001 is refused with CLIENT_ERROR too many keys, and the connection goes on.
+     */
+    @Test
+    void aGetOfMoreThanTenThousandKeysIsRefused() throws IOException {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            keys.append(" many:").append(i);
+        }
+        try (MemcacheWire proxy = cluster.client()) {
+            proxy.send("set many:9999 0 0 4\r\nlast\r\n").expect("STORED\r\n");
+            proxy.send("get" + keys + "\r\n").expect("VALUE many:9999 0 4\r\nlast\r\nEND\r\n");
+            proxy.send("get" + keys + " many:10000\r\n").expect("CLIENT_ERROR too many keys\r\n");
+            proxy.assertInStep();
+        }
+    }
+
+    /**
      * memcached commands a sharding proxy cannot forward (whole-server ones, meta commands, gat): an
      * ERROR, as for an unknown command, and the connection stays usable. Nothing reaches memcached:
      * flush_all and shutdown leave every server as it was.
