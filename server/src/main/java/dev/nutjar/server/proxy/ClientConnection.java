@@ -41,6 +41,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final ClientCodec codec;
     private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
     private final FlushHook flushHook = new FlushHook();
+    private final OutboundBatch replies = new OutboundBatch();
     private ChannelHandlerContext ctx;
     private ByteBuf inbound;
     private int[] serverOfKey = new int[16];
@@ -272,7 +273,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             ByteBuf reply = head.reply;
             head.reply = null;
             if (reply.isReadable()) {
-                ctx.write(reply, ctx.voidPromise());
+                replies.write(ctx.channel(), reply);
                 wrote = true;
             } else {
                 reply.release();
@@ -337,6 +338,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             inbound.release();
             inbound = null;
         }
+        replies.discard();
         PendingRequest p;
         while ((p = pending.poll()) != null) {
             p.release();
@@ -378,7 +380,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (closed) {
                 return;
             }
-            ctx.flush();
+            replies.flush(ctx.channel());
             if (closeAfterFlush) {
                 closedByUs = true;
                 ctx.close();
