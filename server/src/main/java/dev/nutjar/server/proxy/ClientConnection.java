@@ -42,6 +42,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final ClientCodec codec;
     private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
     private final FlushHook flushHook = new FlushHook();
+    private final OutboundBatch replies = new OutboundBatch();
     private ChannelHandlerContext ctx;
     private ByteBuf inbound;
     private int[] serverOfKey = new int[16];
@@ -273,7 +274,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             ByteBuf reply = head.reply;
             head.reply = null;
             if (reply.isReadable()) {
-                ctx.write(reply, ctx.voidPromise());
+                replies.write(ctx.channel(), reply);
                 wrote = true;
             } else {
                 reply.release();
@@ -338,6 +339,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             inbound.release();
             inbound = null;
         }
+        replies.discard();
         PendingRequest p;
         while ((p = pending.poll()) != null) {
             p.release();
@@ -384,7 +386,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 closedByUs = true;
                 closeAfterWrites();
             } else {
-                ctx.flush();
+                replies.flush(ctx.channel());
             }
         }
     }
@@ -394,6 +396,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * would drop what the socket could not take yet: the tail of large replies before a quit.
      */
     private void closeAfterWrites() {
+        replies.flush(ctx.channel());
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 }
