@@ -287,16 +287,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 break;
             }
         }
-        if (closeWhenDrained && pending.isEmpty()) {
+        if (paused && !draining && mayResume()) {
+            resume();
+        }
+        if (inputDone()) {
             closeAfterFlush = true;
             wrote = true;
         }
         if (wrote) {
             loopState.flushLater(flushHook);
         }
-        if (paused && !draining && mayResume()) {
-            resume();
-        }
+    }
+
+    /**
+     * The client shut its write side and everything it sent has been answered: what is left in
+     * the input, if anything, is an incomplete request that can never complete.
+     */
+    private boolean inputDone() {
+        return inputShutdown && !closeStarted && !closeAfterFlush && pending.isEmpty() && !paused;
     }
 
     private boolean closeAfterFlush;
@@ -311,6 +319,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(true);
         if (inbound != null && !draining) {
             decodeAll();
+        }
+        if (inputDone()) {
+            // Everything the half-closed client sent is answered, now that it is read from again.
+            closeAfterFlush = true;
+            loopState.flushLater(flushHook);
         }
     }
 
@@ -348,15 +361,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private boolean closedByUs;
-    /** The client shut its write side: send what is owed, then close. */
-    private boolean closeWhenDrained;
+    /** The client shut its write side: answer what it sent (buffered input too), then close. */
+    private boolean inputShutdown;
+    private boolean closeStarted;
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            draining = true;
-            closeWhenDrained = true;
-            if (pending.isEmpty()) {
+            inputShutdown = true;
+            if (inputDone()) {
                 closedByUs = false;
                 closeAfterWrites();
             }
@@ -383,7 +396,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             if (closeAfterFlush) {
                 closeAfterFlush = false;
-                closedByUs = true;
+                closedByUs = !inputShutdown;
                 closeAfterWrites();
             } else {
                 replies.flush(ctx.channel());
@@ -396,6 +409,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * would drop what the socket could not take yet: the tail of large replies before a quit.
      */
     private void closeAfterWrites() {
+        closeStarted = true;
         replies.flush(ctx.channel());
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
