@@ -1003,8 +1003,9 @@ def main():
 
     def on_signal(signum, frame):
         raise SystemExit("e2e: stopped by signal %d" % signum)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    # Also SIGINT: a shell starting us in the background would otherwise have it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
 
     started = time.monotonic()
     out("command: python3 " + " ".join(shlex.quote(x) for x in sys.argv))
