@@ -9,7 +9,7 @@ ops/s, p50 and p99 latency, CPU time per request of the process serving the
 port, and the ratios to nutcracker. Then the slow-reader check: a client
 pipelines GETs and never reads its replies while another measures latency.
 
-  python3 bench/e2e.py                      # the comparison, about 8 minutes on 2 cores
+  python3 bench/e2e.py                      # the comparison, about 7 minutes on 2 cores
   python3 bench/e2e.py --idle-heap 10000    # heap cost of idle connections instead
 
 See bench/README.md. Python 3 standard library only; needs redis-server,
@@ -957,7 +957,7 @@ def idle_heap(h, a):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--rounds", type=int, default=3, help="measured rounds, each running every workload on every target")
+    p.add_argument("--rounds", type=int, default=5, help="measured rounds, each running every workload on every target")
     p.add_argument("--requests", type=int, default=100_000,
                    help="requests per run of a small-request workload (pipelined: 5x; mget: 1/2; 16 KiB: 1/5)")
     p.add_argument("--threads", type=int, default=0, help="nutjar --threads (0: nutjar's default)")
