@@ -5,6 +5,8 @@ import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -18,6 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** One pool as the proxy runs it: its routing, protocol and backend connection settings. */
 final class PoolRuntime {
+    /**
+     * Every connection reads into Netty's pooled buffers: a request or reply is a retained slice
+     * of what was read, and slices of pooled buffers are recycled, where those of the default
+     * adaptive allocator are a new object each.
+     */
+    static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
     static final String TIMED_OUT = "Connection timed out";
     static final String SERVER_CLOSED = "Connection closed by server";
     static final String BAD_REPLY = "Invalid reply from server";
@@ -95,6 +104,7 @@ final class PoolRuntime {
                 .group(loop)
                 .channel(spec.isUnix() ? transport.unix : transport.tcp)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .handler(handler);
         SocketAddress address;
         if (spec.isUnix()) {

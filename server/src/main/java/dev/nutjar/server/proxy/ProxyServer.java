@@ -90,6 +90,7 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(listener.isUnix() ? transport.unixServer : transport.tcpServer)
                 .option(ChannelOption.SO_BACKLOG, listener.backlog())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, PoolRuntime.ALLOCATOR)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
