@@ -61,6 +61,9 @@ final class ProxyRunner {
         }
         LogSink.verbosity(options.verbosity());
         log.info("{} started on pid {}", Version.banner().lines().findFirst().orElse("nutjar"), ProcessHandle.current().pid());
+        // Before anything listens: a signal sent as soon as the port answers must find its handler
+        // (SIGTTIN's default action would stop the process).
+        installSignalHandlers();
         Path pidFile = options.pidFile() == null ? null : Path.of(options.pidFile());
         Proxy proxy;
         try {
@@ -77,7 +80,6 @@ final class ProxyRunner {
             deletePidFile(pidFile);
             return report(readyFile, 1, e.getMessage());
         }
-        installSignalHandlers();
         report(readyFile, 0, null);
         awaitStop();
         proxy.shutdown(SHUTDOWN_GRACE_MILLIS);

@@ -22,6 +22,8 @@ public final class LogSink {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
+    /** Guards the stream: a line is never written to a stream being swapped out and closed. */
+    private static final Object LOCK = new Object();
     private static volatile int verbosity = DEFAULT_VERBOSITY;
     private static volatile PrintStream out = System.err;
     private static volatile String file;
@@ -29,22 +31,25 @@ public final class LogSink {
     private LogSink() {}
 
     /** Logs to {@code path}, appending; null or empty means standard error. */
-    public static synchronized void open(String path) throws IOException {
+    public static void open(String path) throws IOException {
         PrintStream next = path == null || path.isEmpty()
                 ? System.err
                 : new PrintStream(new FileOutputStream(path, true), true, StandardCharsets.UTF_8);
-        PrintStream previous = out;
-        out = next;
-        file = path == null || path.isEmpty() ? null : path;
-        if (previous != System.err && previous != next) {
-            previous.close();
+        synchronized (LOCK) {
+            PrintStream previous = out;
+            out = next;
+            file = path == null || path.isEmpty() ? null : path;
+            if (previous != System.err && previous != next) {
+                previous.close();
+            }
         }
     }
 
     /** Reopens the log file (after rotation); a no-op when logging to standard error. */
-    public static synchronized void reopen() throws IOException {
-        if (file != null) {
-            open(file);
+    public static void reopen() throws IOException {
+        String current = file;
+        if (current != null) {
+            open(current);
         }
     }
 
@@ -71,11 +76,10 @@ public final class LogSink {
     static void write(String source, String message, Throwable error) {
         StringBuilder line = new StringBuilder(64 + message.length());
         line.append('[').append(TIME.format(LocalDateTime.now())).append("] ").append(source).append(' ').append(message);
-        PrintStream stream = out;
-        synchronized (stream) {
-            stream.println(line);
+        synchronized (LOCK) {
+            out.println(line);
             if (error != null && verbosity >= 7) {
-                error.printStackTrace(stream);
+                error.printStackTrace(out);
             }
         }
     }
