@@ -1,6 +1,7 @@
 package dev.nutjar.redis;
 
 import dev.nutjar.redis.internal.Resp;
+import dev.nutjar.redis.internal.LengthLine;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -26,8 +27,7 @@ public final class RedisReplyParser {
     private int bulkLength = -1;
     /** Where to resume looking for the CR of a long simple line, or -1. */
     private int lineSearchFrom = -1;
-    /** Set by {@link #parseLength}: the offset just past the line's CRLF. */
-    private int lineEnd;
+    private final LengthLine lengthLine = new LengthLine();
 
     private byte replyType;
     private boolean transientFailure;
@@ -128,13 +128,13 @@ public final class RedisReplyParser {
                     break;
                 }
                 case '$': {
-                    int length = parseLength(in, base, pos, readable, RedisRequestParser.MAX_BULK_LENGTH,
+                    int length = lengthLine.parse(in, base, pos, readable, RedisRequestParser.MAX_BULK_LENGTH, true,
                             INVALID_BULK_LENGTH);
                     if (length == NEED_MORE) {
                         scanned = pos;
                         return null;
                     }
-                    pos = lineEnd;
+                    pos = lengthLine.end();
                     if (length < 0) {
                         pendingValues--;
                     } else {
@@ -143,12 +143,12 @@ public final class RedisReplyParser {
                     break;
                 }
                 case '*': {
-                    int count = parseLength(in, base, pos, readable, Integer.MAX_VALUE, INVALID_MULTIBULK_LENGTH);
+                    int count = lengthLine.parse(in, base, pos, readable, Integer.MAX_VALUE, true, INVALID_MULTIBULK_LENGTH);
                     if (count == NEED_MORE) {
                         scanned = pos;
                         return null;
                     }
-                    pos = lineEnd;
+                    pos = lengthLine.end();
                     pendingValues--;
                     if (count > 0) {
                         pendingValues += count;
@@ -211,62 +211,4 @@ public final class RedisReplyParser {
         return true;
     }
 
-    /**
-     * Parses the length in a {@code $} or {@code *} header: {@code -1}, or digits without a
-     * leading zero up to {@code max}, then CRLF.
-     *
-     * @return the length (-1 for null), or {@link #NEED_MORE}; sets {@link #lineEnd}
-     */
-    private int parseLength(ByteBuf in, int base, int start, int readable, int max, String error) {
-        int i = start + 1;
-        if (i >= readable) {
-            return NEED_MORE;
-        }
-        int b = in.getByte(base + i);
-        long value;
-        if (b == '-') {
-            if (++i >= readable) {
-                return NEED_MORE;
-            }
-            if (in.getByte(base + i) != '1') {
-                throw new RedisProtocolException(error);
-            }
-            value = -1;
-            i++;
-        } else if (b == '0') {
-            value = 0;
-            i++;
-        } else if (b >= '1' && b <= '9') {
-            value = b - '0';
-            while (true) {
-                if (value > max) {
-                    throw new RedisProtocolException(error);
-                }
-                if (++i >= readable) {
-                    return NEED_MORE;
-                }
-                b = in.getByte(base + i);
-                if (b < '0' || b > '9') {
-                    break;
-                }
-                value = value * 10 + (b - '0');
-            }
-        } else {
-            throw new RedisProtocolException(error);
-        }
-        if (i >= readable) {
-            return NEED_MORE;
-        }
-        if (in.getByte(base + i) != '\r') {
-            throw new RedisProtocolException(error);
-        }
-        if (i + 1 >= readable) {
-            return NEED_MORE;
-        }
-        if (in.getByte(base + i + 1) != '\n') {
-            throw new RedisProtocolException(error);
-        }
-        lineEnd = i + 2;
-        return (int) value;
-    }
 }

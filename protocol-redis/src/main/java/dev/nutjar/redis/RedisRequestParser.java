@@ -1,6 +1,7 @@
 package dev.nutjar.redis;
 
 import dev.nutjar.redis.internal.Resp;
+import dev.nutjar.redis.internal.LengthLine;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -38,7 +39,6 @@ public final class RedisRequestParser {
     static final String INLINE_NOT_SUPPORTED = "inline commands are not supported by nutjar";
     private static final String INVALID_MULTIBULK_LENGTH = "invalid multibulk length";
     private static final String INVALID_BULK_LENGTH = "invalid bulk length";
-    private static final int NEED_MORE = -1;
 
     private final int maxArguments;
     private final int maxKeyLength;
@@ -50,8 +50,7 @@ public final class RedisRequestParser {
     private int scanned;
     /** The length of the bulk whose body is awaited, or -1 when a bulk header is next. */
     private int bulkLength = -1;
-    /** Set by {@link #parseLength}: the offset just past the line's CRLF. */
-    private int lineEnd;
+    private final LengthLine lengthLine = new LengthLine();
 
     /** A parser with {@link #DEFAULT_MAX_ARGUMENTS} and {@link #DEFAULT_MAX_KEY_LENGTH}. */
     public RedisRequestParser() {
@@ -115,8 +114,8 @@ public final class RedisRequestParser {
             if (in.getByte(base) != '*') {
                 throw new RedisProtocolException(INLINE_NOT_SUPPORTED);
             }
-            int count = parseLength(in, base, 0, readable, maxArguments, INVALID_MULTIBULK_LENGTH);
-            if (count == NEED_MORE) {
+            int count = lengthLine.parse(in, base, 0, readable, maxArguments, false, INVALID_MULTIBULK_LENGTH);
+            if (count == LengthLine.NEED_MORE) {
                 return null;
             }
             if (count == 0) {
@@ -125,7 +124,7 @@ public final class RedisRequestParser {
             }
             pending = RedisRequest.newInstance();
             argsExpected = count;
-            scanned = lineEnd;
+            scanned = lengthLine.end();
         }
         RedisRequest request = pending;
         int pos = scanned;
@@ -140,12 +139,12 @@ public final class RedisRequestParser {
                 if (type != '$') {
                     throw new RedisProtocolException("expected '$', got '" + (char) (type & 0xFF) + "'");
                 }
-                length = parseLength(in, base, pos, readable, MAX_BULK_LENGTH, INVALID_BULK_LENGTH);
-                if (length == NEED_MORE) {
+                length = lengthLine.parse(in, base, pos, readable, MAX_BULK_LENGTH, false, INVALID_BULK_LENGTH);
+                if (length == LengthLine.NEED_MORE) {
                     scanned = pos;
                     return null;
                 }
-                pos = lineEnd;
+                pos = lengthLine.end();
             }
             long end = (long) pos + length + 2;
             if (end > readable) {
@@ -172,56 +171,6 @@ public final class RedisRequestParser {
         return request;
     }
 
-    /**
-     * Parses the length in the line at {@code start} (a {@code *} or {@code $} header): digits,
-     * no sign, no leading zero, at most {@code max}, then CRLF. Fails as soon as a byte is wrong
-     * or the value exceeds {@code max}, so a header never needs more than a dozen bytes.
-     *
-     * @return the length, or {@link #NEED_MORE}; sets {@link #lineEnd}
-     */
-    private int parseLength(ByteBuf in, int base, int start, int readable, int max, String error) {
-        int i = start + 1;
-        if (i >= readable) {
-            return NEED_MORE;
-        }
-        int b = in.getByte(base + i);
-        long value;
-        if (b == '0') {
-            value = 0;
-            i++;
-        } else if (b >= '1' && b <= '9') {
-            value = b - '0';
-            while (true) {
-                if (value > max) {
-                    throw new RedisProtocolException(error);
-                }
-                if (++i >= readable) {
-                    return NEED_MORE;
-                }
-                b = in.getByte(base + i);
-                if (b < '0' || b > '9') {
-                    break;
-                }
-                value = value * 10 + (b - '0');
-            }
-        } else {
-            throw new RedisProtocolException(error);
-        }
-        if (i >= readable) {
-            return NEED_MORE;
-        }
-        if (in.getByte(base + i) != '\r') {
-            throw new RedisProtocolException(error);
-        }
-        if (i + 1 >= readable) {
-            return NEED_MORE;
-        }
-        if (in.getByte(base + i + 1) != '\n') {
-            throw new RedisProtocolException(error);
-        }
-        lineEnd = i + 2;
-        return (int) value;
-    }
 
     /** Looks the command up, checks what RESP cannot, and records where the keys are. */
     private void classify(RedisRequest request, ByteBuf frame) {
