@@ -1,7 +1,6 @@
 package dev.nutjar.hash.internal;
 
 import dev.nutjar.hash.HashFunction;
-import java.util.Objects;
 
 /**
  * {@code fnv1_32}: FNV-1 32-bit, with each byte XORed sign-extended as twemproxy does.
@@ -17,12 +16,6 @@ public final class Fnv1Hash32 implements HashFunction {
 
     @Override
     public long hash(byte[] key, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, key.length);
-        int h = OFFSET_BASIS;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h *= PRIME;
-            h ^= key[i]; // sign-extended on purpose
-        }
-        return h & 0xFFFF_FFFFL;
+        return Fnv.fnv1(OFFSET_BASIS, PRIME, key, offset, length);
     }
 }

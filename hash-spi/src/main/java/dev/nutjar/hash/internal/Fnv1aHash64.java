@@ -1,7 +1,6 @@
 package dev.nutjar.hash.internal;
 
 import dev.nutjar.hash.HashFunction;
-import java.util.Objects;
 
 /**
  * {@code fnv1a_64}: twemproxy's default hash. The low 32 bits of FNV-1a 64-bit (twemproxy
@@ -19,12 +18,6 @@ public final class Fnv1aHash64 implements HashFunction {
 
     @Override
     public long hash(byte[] key, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, key.length);
-        int h = OFFSET_BASIS;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h ^= key[i]; // sign-extended on purpose
-            h *= PRIME;
-        }
-        return h & 0xFFFF_FFFFL;
+        return Fnv.fnv1a(OFFSET_BASIS, PRIME, key, offset, length);
     }
 }

@@ -36,10 +36,7 @@ public final class KetamaDistribution implements Distribution {
 
     @Override
     public Selector newSelector(List<ServerSpec> liveServers) {
-        int serverCount = liveServers.size();
-        if (serverCount == 0) {
-            throw new IllegalArgumentException("ketama needs at least one live server (was: 0)");
-        }
+        int serverCount = Weights.requireServers(NAME, liveServers);
         long totalWeight = Weights.total(liveServers);
         int[] pointCounts = new int[serverCount];
         int totalPoints = 0;

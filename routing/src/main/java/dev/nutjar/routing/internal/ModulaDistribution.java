@@ -26,10 +26,7 @@ public final class ModulaDistribution implements Distribution {
 
     @Override
     public Selector newSelector(List<ServerSpec> liveServers) {
-        int serverCount = liveServers.size();
-        if (serverCount == 0) {
-            throw new IllegalArgumentException("modula needs at least one live server (was: 0)");
-        }
+        int serverCount = Weights.requireServers(NAME, liveServers);
         long totalWeight = Weights.total(liveServers);
         if (totalWeight <= MAX_TABLE_SLOTS) {
             int[] slots = new int[(int) totalWeight];

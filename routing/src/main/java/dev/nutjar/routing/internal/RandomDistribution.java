@@ -24,10 +24,7 @@ public final class RandomDistribution implements Distribution {
 
     @Override
     public Selector newSelector(List<ServerSpec> liveServers) {
-        int serverCount = liveServers.size();
-        if (serverCount == 0) {
-            throw new IllegalArgumentException("random needs at least one live server (was: 0)");
-        }
+        int serverCount = Weights.requireServers(NAME, liveServers);
         return new RandomSelector(serverCount);
     }
 

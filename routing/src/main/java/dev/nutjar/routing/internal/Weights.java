@@ -10,6 +10,19 @@ final class Weights {
     /** nutcracker sums weights in a {@code uint32_t}; a larger total cannot route as it does. */
     static final long MAX_TOTAL_WEIGHT = 0xffffffffL;
 
+    /**
+     * The number of live servers a distribution builds over; there must be one at least.
+     *
+     * @param distribution the distribution's name, for the message
+     */
+    static int requireServers(String distribution, List<ServerSpec> liveServers) {
+        int count = liveServers.size();
+        if (count == 0) {
+            throw new IllegalArgumentException(distribution + " needs at least one live server (was: 0)");
+        }
+        return count;
+    }
+
     static long total(List<ServerSpec> servers) {
         long total = 0;
         for (ServerSpec server : servers) {
