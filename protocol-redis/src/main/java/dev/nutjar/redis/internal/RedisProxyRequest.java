@@ -115,7 +115,7 @@ final class RedisProxyRequest extends AbstractReferenceCounted implements Reques
 
     @Override
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
-        return new RedisSplit(RedisFragmentation.split(request, serverOfKey));
+        return new RedisSplit(RedisFragmentation.split(request, serverOfKey), alloc);
     }
 
     @Override

@@ -8,10 +8,13 @@ import io.netty.buffer.ByteBufAllocator;
 /** {@link RedisFragmentation} as the proxy's {@link Split}. */
 final class RedisSplit implements Split {
     private final RedisFragmentation fragments;
+    private final ByteBufAllocator alloc;
     private boolean released;
 
-    RedisSplit(RedisFragmentation fragments) {
+    /** @param alloc where the fragments' commands are built: the client connection's allocator */
+    RedisSplit(RedisFragmentation fragments, ByteBufAllocator alloc) {
         this.fragments = fragments;
+        this.alloc = alloc;
     }
 
     @Override
@@ -26,7 +29,7 @@ final class RedisSplit implements Split {
 
     @Override
     public ByteBuf takeRequest(int f) {
-        return fragments.request(f, ByteBufAllocator.DEFAULT);
+        return fragments.request(f, alloc);
     }
 
     @Override

@@ -182,9 +182,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Request request) {
-        PendingRequest slot = new PendingRequest(this, request);
         switch (request.action()) {
             case LOCAL -> {
+                PendingRequest slot = new PendingRequest(this, request);
                 slot.closeAfterReply = request.closeAfterReply();
                 if (slot.closeAfterReply) {
                     draining = true;
@@ -193,17 +193,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 ByteBuf reply = request.localReply(ctx.alloc());
                 slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
             }
-            case FORWARD -> forward(slot, request);
-            case SPLIT -> split(slot, request);
+            case FORWARD -> forward(request);
+            case SPLIT -> split(new PendingRequest(this, request), request);
         }
     }
 
-    private void forward(PendingRequest slot, Request request) {
+    private void forward(Request request) {
         int keys = request.keyCount();
         int server = route(request, 0);
         if (keys > 1 && request.keysMustShareServer()) {
             for (int k = 1; k < keys; k++) {
                 if (route(request, k) != server) {
+                    PendingRequest slot = new PendingRequest(this, request);
                     pending.add(slot);
                     slot.finish(request.crossServerReply(ctx.alloc()));
                     return;
@@ -211,6 +212,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
         }
         boolean expectsReply = request.expectsReply();
+        // A noreply request has no place in the reply queue: it gets no slot at all.
+        PendingRequest slot = expectsReply ? new PendingRequest(this, request) : null;
         if (expectsReply) {
             pending.add(slot);
         }
