@@ -3,110 +3,33 @@ package dev.nutjar.bench;
 import dev.nutjar.redis.RedisRequest;
 import dev.nutjar.redis.RedisRequestParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * The RESP request parser on a pipelined buffer of {@value #REQUESTS} small requests, as one read
- * from a pipelining client brings them: {@code GET key:000000000017} or {@code SET key:... xxx}
- * (redis-benchmark's keys and 3-byte values). Each operation is one request: parsed by
- * {@link RedisRequestParser#parse(ByteBuf)} into a {@link RedisRequest}, which is then released.
- * The buffer is direct, from Netty's default allocator as a channel's reads are, or from the
- * pooled one ({@link #allocator}).
- *
- * <p>{@link RedisRequest}s come from Netty's {@code Recycler}, which in Netty 4.2 pools only on
- * {@code FastThreadLocalThread}s (event loops); elsewhere every {@code get()} allocates. So
- * {@link #parse} runs on such a thread ({@link FastThreadLocalExecutor}), as in the proxy, and
- * {@link #parseOnPlainThread} is the same work on a plain JMH thread, to show the difference.
+ * The RESP request parser ({@link RedisRequestParser#parse(ByteBuf)}) on {@code GET key:000000000017}
+ * or {@code SET key:... xxx} (redis-benchmark's keys and 3-byte values). {@link RedisRequest}s come
+ * from Netty's {@code Recycler}: see {@link ParserBenchmark} for the thread this matters on.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-public class RedisParserBenchmark {
-    static final int REQUESTS = 64;
-
+public class RedisParserBenchmark extends ParserBenchmark {
     @Param({"GET", "SET"})
     public String command;
 
-    /**
-     * Where the input buffer comes from: {@code default} is {@code ByteBufAllocator.DEFAULT}, what a
-     * channel reads into (Netty 4.2's adaptive allocator); {@code pooled} is
-     * {@code PooledByteBufAllocator.DEFAULT}, whose retained slices are recycled.
-     */
-    @Param({"default", "pooled"})
-    public String allocator;
-
-    private ByteBuf in;
     private RedisRequestParser parser;
 
-    @Setup
-    public void setUp(BenchmarkParams params) {
-        FastThreadLocalExecutor.checkThread(!params.getBenchmark().endsWith("OnPlainThread"));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < REQUESTS; i++) {
-            String key = String.format("key:%012d", i * 7919 % 100_000);
-            if (command.equals("GET")) {
-                sb.append("*2\r\n$3\r\nGET\r\n$").append(key.length()).append("\r\n").append(key).append("\r\n");
-            } else {
-                sb.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
-                        .append("\r\n$3\r\nxxx\r\n");
-            }
-        }
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        ByteBufAllocator alloc = allocator.equals("pooled") ? PooledByteBufAllocator.DEFAULT : ByteBufAllocator.DEFAULT;
-        in = alloc.directBuffer(bytes.length);
-        in.writeBytes(bytes);
+    @Override
+    protected String request(String key) {
+        String get = "*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n";
+        return command.equals("GET") ? get
+                : "*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$3\r\nxxx\r\n";
+    }
+
+    @Override
+    protected void newParser() {
         parser = new RedisRequestParser();
-        int keys = parseAll();
-        if (keys != REQUESTS) {
-            throw new IllegalStateException("parsed " + keys + " keyed requests, expected " + REQUESTS);
-        }
     }
 
-    @TearDown
-    public void tearDown() {
-        in.release();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(REQUESTS)
-    @Fork(value = 1, jvmArgsAppend = {
-        "-Djmh.executor=CUSTOM",
-        "-Djmh.executor.class=dev.nutjar.bench.FastThreadLocalExecutor",
-        "-Dio.netty.leakDetection.level=disabled"})
-    public int parse() {
-        return parseAll();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(REQUESTS)
-    @Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
-    public int parseOnPlainThread() {
-        return parseAll();
-    }
-
-    /** Parses every request in the buffer, releasing each; returns the number of keys seen. */
-    private int parseAll() {
-        ByteBuf buf = in;
-        buf.readerIndex(0);
+    @Override
+    protected int parseAll(ByteBuf buf) {
         int keys = 0;
         RedisRequest request;
         while ((request = parser.parse(buf)) != null) {
