@@ -101,37 +101,38 @@ final class ProxyRunner {
     }
 
     private void installSignalHandlers() {
-        handle("TERM", 15, signal -> {
-            log.info("signal 15 (SIGTERM) received, exiting");
-            stop.countDown();
-        });
-        handle("INT", 2, signal -> {
-            log.info("signal 2 (SIGINT) received, exiting");
-            stop.countDown();
-        });
-        handle("HUP", 1, signal -> {
-            log.info("signal 1 (SIGHUP) received, reopening log file");
+        handle("TERM", 15, "exiting", stop::countDown);
+        handle("INT", 2, "exiting", stop::countDown);
+        handle("HUP", 1, "reopening log file", () -> {
             try {
                 LogSink.reopen();
             } catch (IOException e) {
                 log.error("reopening log file '{}' failed: {}", options.outputFile(), e.getMessage());
             }
         });
-        handle("TTIN", 21, signal -> {
-            log.info("signal 21 (SIGTTIN) received, up logging level");
+        handle("TTIN", 21, "up logging level", () -> {
             LogSink.verbosity(LogSink.verbosity() + 1);
-            log.info("up log level to {}", LogSink.verbosity());
+            LogSink.always(SOURCE, "up log level to " + LogSink.verbosity());
         });
-        handle("TTOU", 22, signal -> {
-            log.info("signal 22 (SIGTTOU) received, down logging level");
+        handle("TTOU", 22, "down logging level", () -> {
             LogSink.verbosity(LogSink.verbosity() - 1);
-            log.info("down log level to {}", LogSink.verbosity());
+            LogSink.always(SOURCE, "down log level to " + LogSink.verbosity());
         });
+        // nutcracker ignores these; the launcher moves the JVM's own use of SIGUSR2 elsewhere.
+        handle("USR1", 10, null, () -> { });
+        handle("USR2", 12, null, () -> { });
     }
 
-    private static void handle(String name, int number, sun.misc.SignalHandler handler) {
+    private static final String SOURCE = "ProxyRunner";
+
+    /** Handles SIGname: logs it by name whatever the log level, as nutcracker does, then acts. */
+    private static void handle(String name, int number, String what, Runnable action) {
+        String line = "signal " + number + " (SIG" + name + ") received" + (what == null ? "" : ", " + what);
         try {
-            Signal.handle(new Signal(name), handler);
+            Signal.handle(new Signal(name), signal -> {
+                LogSink.always(SOURCE, line);
+                action.run();
+            });
         } catch (IllegalArgumentException e) {
             log.warn("cannot handle SIG{} ({}): {}", name, number, e.getMessage());
         }

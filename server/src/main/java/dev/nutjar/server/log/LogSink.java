@@ -73,6 +73,14 @@ public final class LogSink {
         };
     }
 
+    /**
+     * Writes a line whatever the level, as nutcracker writes its signal lines: a SIGTTOU that
+     * lowers the level must not hide the line saying it was received.
+     */
+    public static void always(String source, String message) {
+        write(source, message, null);
+    }
+
     static void write(String source, String message, Throwable error) {
         StringBuilder line = new StringBuilder(64 + message.length());
         line.append('[').append(TIME.format(LocalDateTime.now())).append("] ").append(source).append(' ').append(message);

@@ -124,8 +124,11 @@ class NutjarProcessIT {
             signal(process.pid(), "HUP");
             signal(process.pid(), "TTIN");
             signal(process.pid(), "TTOU");
+            // nutcracker ignores these; a JVM left with its own use of SIGUSR2 would crash.
+            signal(process.pid(), "USR1");
+            signal(process.pid(), "USR2");
             for (String line : List.of("signal 1 (SIGHUP) received", "signal 21 (SIGTTIN) received",
-                    "signal 22 (SIGTTOU) received")) {
+                    "signal 22 (SIGTTOU) received", "signal 10 (SIGUSR1) received", "signal 12 (SIGUSR2) received")) {
                 Await.until("the log says '" + line + "'", Duration.ofSeconds(10),
                         () -> Files.readString(setup.logFile()).contains(line));
             }
