@@ -1,6 +1,7 @@
 package dev.nutjar.memcache;
 
 import dev.nutjar.memcache.internal.ReplyLines;
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import java.util.Objects;
 
@@ -174,9 +175,7 @@ public final class MemcacheReplyParser {
 
     private ByteBuf complete(ByteBuf in, int length) {
         reset();
-        ByteBuf reply = in.retainedSlice(in.readerIndex(), length);
-        in.skipBytes(length);
-        return reply;
+        return Frames.takeRetained(in, length);
     }
 
     private MemcacheProtocolException fail(MemcacheCommand command, String what, ByteBuf in, int from, int to) {

@@ -3,6 +3,7 @@ package dev.nutjar.memcache;
 import static dev.nutjar.memcache.MemcacheRequest.KEY_MAX_LENGTH;
 
 import dev.nutjar.memcache.internal.AsciiNumbers;
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
@@ -426,8 +427,6 @@ public final class MemcacheRequestParser {
     }
 
     private static ByteBuf take(ByteBuf in, int length) {
-        ByteBuf frame = in.retainedSlice(in.readerIndex(), length);
-        in.skipBytes(length);
-        return frame;
+        return Frames.takeRetained(in, length);
     }
 }

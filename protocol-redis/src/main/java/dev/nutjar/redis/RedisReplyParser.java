@@ -2,6 +2,7 @@ package dev.nutjar.redis;
 
 import dev.nutjar.redis.internal.Resp;
 import dev.nutjar.redis.internal.LengthLine;
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -160,8 +161,7 @@ public final class RedisReplyParser {
             }
         }
         scanned = 0;
-        ByteBuf reply = in.retainedSlice(base, pos);
-        in.skipBytes(pos);
+        ByteBuf reply = Frames.takeRetained(in, pos);
         replyType = reply.getByte(0);
         transientFailure = replyType == '-' && RedisReplies.isTransientFailure(reply);
         return reply;

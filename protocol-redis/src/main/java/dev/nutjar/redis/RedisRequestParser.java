@@ -2,6 +2,7 @@ package dev.nutjar.redis;
 
 import dev.nutjar.redis.internal.Resp;
 import dev.nutjar.redis.internal.LengthLine;
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -165,8 +166,7 @@ public final class RedisRequestParser {
         pending = null;
         argsExpected = 0;
         scanned = 0;
-        ByteBuf frame = in.retainedSlice(base, pos);
-        in.skipBytes(pos);
+        ByteBuf frame = Frames.takeRetained(in, pos);
         classify(request, frame);
         return request;
     }

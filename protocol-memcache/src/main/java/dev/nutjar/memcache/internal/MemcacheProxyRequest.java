@@ -8,11 +8,13 @@ import dev.nutjar.protocol.Split;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.util.AbstractReferenceCounted;
 import java.nio.charset.StandardCharsets;
 
-/** A parsed {@link MemcacheRequest} and what the proxy does with it. Owns the request. */
-final class MemcacheProxyRequest extends AbstractReferenceCounted implements Request {
+/**
+ * A parsed {@link MemcacheRequest} and what the proxy does with it. Owns the request and shares its
+ * reference count.
+ */
+final class MemcacheProxyRequest implements Request {
     /** twemproxy routes {@code version} by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
             MemcacheCommand.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
@@ -105,29 +107,41 @@ final class MemcacheProxyRequest extends AbstractReferenceCounted implements Req
     }
 
     @Override
-    protected void deallocate() {
-        request.release();
+    public int refCnt() {
+        return request.refCnt();
+    }
+
+    @Override
+    public boolean release() {
+        return request.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return request.release(decrement);
     }
 
     @Override
     public MemcacheProxyRequest touch(Object hint) {
+        request.touch(hint);
         return this;
     }
 
     @Override
     public MemcacheProxyRequest touch() {
+        request.touch();
         return this;
     }
 
     @Override
     public MemcacheProxyRequest retain() {
-        super.retain();
+        request.retain();
         return this;
     }
 
     @Override
     public MemcacheProxyRequest retain(int increment) {
-        super.retain(increment);
+        request.retain(increment);
         return this;
     }
 }

@@ -9,11 +9,13 @@ import dev.nutjar.redis.RedisRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.util.AbstractReferenceCounted;
 import java.nio.charset.StandardCharsets;
 
-/** A parsed {@link RedisRequest} and what the proxy does with it. Owns the request. */
-final class RedisProxyRequest extends AbstractReferenceCounted implements Request {
+/**
+ * A parsed {@link RedisRequest} and what the proxy does with it. Owns the request and shares its
+ * reference count: one count, one release, however the request is passed on.
+ */
+final class RedisProxyRequest implements Request {
     /** twemproxy routes keyless forwarded commands (COMMAND, LOLWUT) by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
@@ -124,29 +126,41 @@ final class RedisProxyRequest extends AbstractReferenceCounted implements Reques
     }
 
     @Override
-    protected void deallocate() {
-        request.release();
+    public int refCnt() {
+        return request.refCnt();
+    }
+
+    @Override
+    public boolean release() {
+        return request.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return request.release(decrement);
     }
 
     @Override
     public RedisProxyRequest touch(Object hint) {
+        request.touch(hint);
         return this;
     }
 
     @Override
     public RedisProxyRequest touch() {
+        request.touch();
         return this;
     }
 
     @Override
     public RedisProxyRequest retain() {
-        super.retain();
+        request.retain();
         return this;
     }
 
     @Override
     public RedisProxyRequest retain(int increment) {
-        super.retain(increment);
+        request.retain(increment);
         return this;
     }
 }
