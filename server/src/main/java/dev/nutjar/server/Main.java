@@ -196,7 +196,10 @@ public final class Main {
                         + CommandLineOptions.DEFAULT_STATS_INTERVAL_MILLIS + " msec)",
                 "  -p, --pid-file=S       : set pid file (default: off)",
                 "  -m, --mbuf-size=N      : set size of mbuf chunk in bytes (default: "
-                        + CommandLineOptions.DEFAULT_MBUF_SIZE + " bytes)",
+                        + CommandLineOptions.DEFAULT_MBUF_SIZE + " bytes);",
+                "                           small writes are batched into N-byte buffers, reads take up",
+                "                           to max(4 x N, 4096) bytes (min: " + CommandLineOptions.MIN_MBUF_SIZE + ", max: "
+                        + CommandLineOptions.MAX_MBUF_SIZE + ")",
                 "      --threads=N        : set number of event loops (default: chosen at startup, max: "
                         + CommandLineOptions.MAX_THREADS + ")",
                 "",

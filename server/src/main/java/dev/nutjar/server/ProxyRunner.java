@@ -48,6 +48,14 @@ final class ProxyRunner {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
+    /** What the proxy runs with: the command line's event loops, stats listener and buffer unit ({@code -m}). */
+    static Proxy.Options proxyOptions(CommandLineOptions options) {
+        int threads = options.threads() == CommandLineOptions.AUTOMATIC_THREADS ? defaultThreads() : options.threads();
+        return new Proxy.Options(threads, options.statsAddr(), options.statsPort(), options.statsIntervalMillis(),
+                512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(), Protocols.registry(),
+                options.mbufSize());
+    }
+
     int run(PrintStream err) {
         String readyFile = System.getenv(DAEMON_READY_ENV);
         if (options.daemonize() && readyFile == null) {
@@ -70,10 +78,7 @@ final class ProxyRunner {
             if (pidFile != null) {
                 Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
             }
-            int threads = options.threads() == CommandLineOptions.AUTOMATIC_THREADS ? defaultThreads() : options.threads();
-            proxy = Proxy.start(config, new Proxy.Options(threads, options.statsAddr(), options.statsPort(),
-                    options.statsIntervalMillis(), 512L * 1024 * 1024, HashFunctions.registry(),
-                    Distributions.registry(), Protocols.registry()));
+            proxy = Proxy.start(config, proxyOptions(options));
         } catch (IOException | RuntimeException e) {
             log.error("cannot start: {}", e.getMessage());
             err.println("nutjar: cannot start: " + e.getMessage());

@@ -112,6 +112,16 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void passesTheBufferUnitAndThreadsToTheProxy() throws Exception {
+        assertThat(ProxyRunner.proxyOptions(CommandLineOptions.parse("-m", "512", "--threads", "3")))
+                .extracting(options -> options.mbufSize(), options -> options.threads())
+                .containsExactly(512, 3);
+        assertThat(ProxyRunner.proxyOptions(CommandLineOptions.defaults()))
+                .extracting(options -> options.mbufSize(), options -> options.threads())
+                .containsExactly(16384, ProxyRunner.defaultThreads());
+    }
+
+    @Test
     void treatsQuestionMarkAsHelp() throws Exception {
         assertThat(CommandLineOptions.parse("-?").help()).isTrue();
     }

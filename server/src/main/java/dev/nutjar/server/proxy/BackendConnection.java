@@ -42,7 +42,7 @@ final class BackendConnection extends Flushable {
     private final ArrayDeque<Exchange> awaiting = new ArrayDeque<>();
     /** Frames written while connecting; sent once the connection is up. */
     private final ArrayDeque<ByteBuf> unsent = new ArrayDeque<>();
-    private final OutboundBatch batch = new OutboundBatch();
+    private final OutboundBatch batch;
     private State state = State.IDLE;
     private Channel channel;
     private ServerCodec codec;
@@ -56,6 +56,7 @@ final class BackendConnection extends Flushable {
         this.pool = pool;
         this.server = server;
         this.loopState = loopState;
+        this.batch = new OutboundBatch(pool.buffers);
     }
 
     /**

@@ -42,7 +42,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final ClientCodec codec;
     private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
     private final FlushHook flushHook = new FlushHook();
-    private final OutboundBatch replies = new OutboundBatch();
+    private final OutboundBatch replies;
     private ChannelHandlerContext ctx;
     private ByteBuf inbound;
     private int[] serverOfKey = new int[16];
@@ -58,6 +58,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.pool = pool;
         this.loopState = loopState;
         this.codec = pool.protocol.newClientCodec(pool.protocolSettings);
+        this.replies = new OutboundBatch(pool.buffers);
     }
 
     ByteBufAllocator allocator() {

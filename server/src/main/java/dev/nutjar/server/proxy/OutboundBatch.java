@@ -6,14 +6,20 @@ import io.netty.channel.Channel;
 /**
  * Coalesces small writes to one channel into one buffer, so a batch of small requests or replies
  * reaches the socket as one buffer rather than a long gather list. Large payloads pass through as
- * they are, without a copy.
+ * they are, without a copy. Both sizes come from the proxy's {@link BufferSettings}.
  */
 final class OutboundBatch {
     /** Payloads up to this size are copied into the batch. */
-    static final int COALESCE_LIMIT = 1024;
-    private static final int CHUNK = 16 * 1024;
+    private final int coalesceLimit;
+    /** The size of each batch buffer. */
+    private final int chunk;
 
     private ByteBuf batch;
+
+    OutboundBatch(BufferSettings settings) {
+        this.coalesceLimit = settings.coalesceLimit();
+        this.chunk = settings.chunkSize();
+    }
 
     /**
      * Writes {@code payload} to {@code channel}, unflushed.
@@ -22,12 +28,12 @@ final class OutboundBatch {
      */
     void write(Channel channel, ByteBuf payload) {
         int size = payload.readableBytes();
-        if (size <= COALESCE_LIMIT) {
+        if (size <= coalesceLimit) {
             if (batch == null) {
-                batch = channel.alloc().directBuffer(CHUNK);
+                batch = channel.alloc().directBuffer(chunk);
             } else if (batch.writableBytes() < size) {
                 channel.write(batch, channel.voidPromise());
-                batch = channel.alloc().directBuffer(CHUNK);
+                batch = channel.alloc().directBuffer(chunk);
             }
             batch.writeBytes(payload);
             payload.release();

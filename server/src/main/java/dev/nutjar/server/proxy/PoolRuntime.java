@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -40,13 +41,17 @@ final class PoolRuntime {
     final long timeoutNanos;
     final int serverConnections;
     final int connectTimeoutMillis;
+    /** Buffer sizes, from {@code -m}: the same for every pool. */
+    final BufferSettings buffers;
+    /** How client and backend connections of this pool size their reads. */
+    final RecvByteBufAllocator recvAllocator;
     private final List<ServerSpec> servers;
     private final Transport transport;
     private final int maxClients;
     private final AtomicInteger clients = new AtomicInteger();
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
-            long timeoutMillis, int serverConnections, int maxClients, Transport transport) {
+            long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
         this.id = id;
         this.name = name;
         this.protocol = protocol;
@@ -58,6 +63,8 @@ final class PoolRuntime {
         this.maxClients = maxClients;
         this.servers = routing.servers();
         this.transport = transport;
+        this.buffers = buffers;
+        this.recvAllocator = buffers.recvAllocator();
     }
 
     int serverCount() {
@@ -105,6 +112,7 @@ final class PoolRuntime {
                 .channel(spec.isUnix() ? transport.unix : transport.tcp)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator)
                 .handler(handler);
         SocketAddress address;
         if (spec.isUnix()) {

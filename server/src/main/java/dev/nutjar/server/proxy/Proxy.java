@@ -26,13 +26,17 @@ public final class Proxy implements AutoCloseable {
     private final List<ServerPool> routing;
 
     /**
-     * How to run: event loops, the stats listener, and the registries names resolve in.
+     * How to run: event loops, the stats listener, the registries names resolve in, and the
+     * buffer unit.
      *
      * @param threads event loops, at least 1
      * @param statsAddress the stats listener's address; null for no stats listener
      * @param statsPort the stats port, 0 for any free port
      * @param statsIntervalMillis how often the stats document is rebuilt
      * @param maxValueLength the largest value a request may carry
+     * @param mbufSize the buffer unit in bytes, nutcracker's {@code -m}: 512..16777216, default
+     *     {@value #DEFAULT_MBUF_SIZE}. Sets the size of the buffers small writes are coalesced
+     *     into, the largest write that is coalesced, and the largest read
      */
     public record Options(
             int threads,
@@ -42,7 +46,20 @@ public final class Proxy implements AutoCloseable {
             long maxValueLength,
             ProviderRegistry<HashFunction> hashes,
             ProviderRegistry<Distribution> distributions,
-            ProviderRegistry<Protocol> protocols) {}
+            ProviderRegistry<Protocol> protocols,
+            int mbufSize) {
+
+        /** nutcracker's default {@code -m}. */
+        public static final int DEFAULT_MBUF_SIZE = BufferSettings.DEFAULT_UNIT;
+
+        /** The options with the default buffer unit, {@value #DEFAULT_MBUF_SIZE} bytes. */
+        public Options(int threads, String statsAddress, int statsPort, long statsIntervalMillis, long maxValueLength,
+                ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions,
+                ProviderRegistry<Protocol> protocols) {
+            this(threads, statsAddress, statsPort, statsIntervalMillis, maxValueLength, hashes, distributions,
+                    protocols, DEFAULT_MBUF_SIZE);
+        }
+    }
 
     private Proxy(ProxyServer server, StatsServer stats, List<ServerPool> routing) {
         this.server = server;
@@ -57,6 +74,7 @@ public final class Proxy implements AutoCloseable {
         List<ServerPool> routing = new ArrayList<>();
         Transport transport = Transport.best();
         boolean preconnect = false;
+        BufferSettings buffers = BufferSettings.forUnit(options.mbufSize());
         for (PoolConfig pool : config.poolsInFileOrder()) {
             ServerPool serverPool = pool.routing(options.hashes(), options.distributions())
                     .listener(new EjectionLog(pool.name()))
@@ -69,7 +87,7 @@ public final class Proxy implements AutoCloseable {
                     .withMaxValueLength(options.maxValueLength());
             pools.add(new PoolRuntime(pools.size(), pool.name(), protocol, settings, serverPool,
                     pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(),
-                    pool.clientConnections(), transport));
+                    pool.clientConnections(), transport, buffers));
             var listen = pool.listen();
             listeners.add(new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(),
                     listen.permissions(), pool.backlog(), pool.tcpKeepalive()));
@@ -87,8 +105,8 @@ public final class Proxy implements AutoCloseable {
                 throw e;
             }
         }
-        log.info("nutjar started: {} pool(s), {} event loop(s), {} transport", pools.size(), options.threads(),
-                transport.name().toLowerCase(java.util.Locale.ROOT));
+        log.info("nutjar started: {} pool(s), {} event loop(s), {} transport, mbuf size {}", pools.size(),
+                options.threads(), transport.name().toLowerCase(java.util.Locale.ROOT), options.mbufSize());
         return new Proxy(server, stats, routing);
     }
 

@@ -110,7 +110,7 @@ class NutjarProcessIT {
     @Test
     void runsInTheForegroundWritesItsPidLogsSignalsAndStopsCleanlyOnSigterm() throws Exception {
         Setup setup = setup();
-        Process process = launch(setup.command());
+        Process process = launch(setup.command("-m", "512"));
         try {
             Await.until("bin/nutjar listens", Duration.ofSeconds(60), () -> {
                 if (!process.isAlive()) {
@@ -119,6 +119,12 @@ class NutjarProcessIT {
                 return serving(setup.port());
             });
             assertServes(setup.port());
+            try (Jedis jedis = new Jedis("127.0.0.1", setup.port(), 10_000)) {
+                // With -m 512, this value is read in pieces of at most 4 KiB and passes through uncopied.
+                String value = "v".repeat(100_000);
+                assertThat(jedis.set("process:large", value)).isEqualTo("OK");
+                assertThat(jedis.get("process:large")).isEqualTo(value);
+            }
             assertThat(Files.readString(setup.pidFile())).isEqualTo(Long.toString(process.pid()));
 
             signal(process.pid(), "HUP");
