@@ -364,6 +364,12 @@ final class BackendConnection extends Flushable {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            loopState.flushReplies();
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             ctx.fireChannelWritabilityChanged();
         }

@@ -299,7 +299,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             wrote = true;
         }
         if (wrote) {
-            loopState.flushLater(flushHook);
+            if (pending.isEmpty()) {
+                // Everything answered: the client is waiting, send now.
+                loopState.flushRepliesLater(flushHook);
+            } else {
+                // More replies are due (a pipeline split over servers): one write for all of them
+                // at the end of the iteration rather than one per backend read.
+                loopState.flushLater(flushHook);
+            }
         }
     }
 
@@ -327,7 +334,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (inputDone()) {
             // Everything the half-closed client sent is answered, now that it is read from again.
             closeAfterFlush = true;
-            loopState.flushLater(flushHook);
+            loopState.flushRepliesLater(flushHook);
         }
     }
 

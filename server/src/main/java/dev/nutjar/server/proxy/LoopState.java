@@ -10,12 +10,16 @@ import java.util.ArrayList;
  * <p>Writes are not flushed per request nor per client read: a connection written to is queued
  * here and one task, run by the loop after it has processed every ready socket, flushes them all.
  * So the requests of many clients read in one iteration leave for a backend in one syscall.
+ * Replies do not wait that long: the clients a backend read answered are flushed as soon as that
+ * read is processed ({@link #flushReplies}), which costs no extra syscall for a client waiting
+ * on one reply and keeps it from waiting for every other socket of the iteration.
  */
 final class LoopState {
     final EventLoop loop;
     private final BackendConnection[][][] backends;
     private final int[][] nextConnection;
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
+    private final ArrayList<Flushable> repliesToFlush = new ArrayList<>();
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushAll;
     final LoopCounters counters;
@@ -57,11 +61,28 @@ final class LoopState {
 
     /** Queues {@code connection} to be flushed at the end of this loop iteration. */
     void flushLater(Flushable connection) {
+        queue(connection, toFlush);
+    }
+
+    /**
+     * Queues a client's replies to be flushed after the backend read being processed, or at the end
+     * of this loop iteration, whichever comes first.
+     */
+    void flushRepliesLater(Flushable client) {
+        queue(client, repliesToFlush);
+    }
+
+    /** Flushes the clients queued by {@link #flushRepliesLater}; called when a backend read is done. */
+    void flushReplies() {
+        flush(repliesToFlush);
+    }
+
+    private void queue(Flushable connection, ArrayList<Flushable> list) {
         if (connection.flushQueued) {
             return;
         }
         connection.flushQueued = true;
-        toFlush.add(connection);
+        list.add(connection);
         if (!flushScheduled) {
             flushScheduled = true;
             loop.execute(flushTask);
@@ -69,14 +90,21 @@ final class LoopState {
     }
 
     private void flushAll() {
+        // A client resumed by a reply flush can queue backend writes: replies first.
+        flush(repliesToFlush);
+        flush(toFlush);
+        flush(repliesToFlush);
+        flushScheduled = false;
+    }
+
+    private static void flush(ArrayList<Flushable> list) {
         // Flushing can queue more connections (a client resumed by writability); the index loop sees them.
-        for (int i = 0; i < toFlush.size(); i++) {
-            Flushable connection = toFlush.get(i);
+        for (int i = 0; i < list.size(); i++) {
+            Flushable connection = list.get(i);
             connection.flushQueued = false;
             connection.flushNow();
         }
-        toFlush.clear();
-        flushScheduled = false;
+        list.clear();
     }
 
     /** Closes every backend connection of this loop. */
