@@ -646,7 +646,9 @@ class Harness:
                     # socket, so a proxy that buffers without bound (nutcracker holds some 16 KB per
                     # outstanding GET) cannot overshoot the RSS cap by much.
                     if proxy_rx_queue(target.redis_port, client_port) > 32 * 1024:
-                        time.sleep(0.005)
+                        # The proxy is not reading: wait without spinning, so this loop does not
+                        # take the CPU the probe and the proxy share (2 cores).
+                        time.sleep(0.05)
                         continue
                     try:
                         n = sock.send(view[offset:offset + 16 * 1024])
@@ -690,6 +692,47 @@ class Harness:
         if not found:
             raise CheckFailed("could not read the heap from jcmd GC.heap_info:\n" + text)
         return used
+
+
+def count_syscalls(h, ws, scale):
+    """Syscalls per request of each proxy, from strace -c -f attached during one run per workload."""
+    if shutil.which("strace") is None:
+        out("\nsyscalls: strace is not installed; skipped")
+        return
+    out("")
+    out("syscalls per request (strace -c -f on the proxy during one run of %.0f%% of the requests; strace slows"
+        " the proxy, so batches grow: compare the two proxies, not with the rounds above)" % (scale * 100))
+    out("%-16s %-11s %9s %9s  %s" % ("workload", "proxy", "requests", "per req", "the most frequent"))
+    for w in ws:
+        for target in h.targets[:2]:
+            pid = target.proc(w.kind).pid
+            with tempfile.NamedTemporaryFile(prefix="strace-", suffix=".txt", delete=False) as f:
+                path = f.name
+            tracer = subprocess.Popen(["strace", "-c", "-f", "-q", "-o", path, "-p", str(pid)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
+            r = h.run(w, target, scale)
+            tracer.send_signal(signal.SIGINT)
+            try:
+                tracer.wait(30)
+            except subprocess.TimeoutExpired:
+                tracer.kill()
+                tracer.wait()
+            calls = {}
+            with open(path) as f:
+                for line in f:
+                    words = line.split()
+                    # "% time seconds usecs/call calls [errors] syscall"
+                    if len(words) >= 5 and words[0][0].isdigit() and words[-1] not in ("total",):
+                        calls[words[-1]] = int(words[3])
+            os.unlink(path)
+            # futex and restart_syscall are the JVM's idle threads and timed waits, not the request path.
+            io = {k: v for k, v in calls.items() if k not in ("futex", "restart_syscall")}
+            n = int(w.requests * scale) if r.get("ok") else 0
+            top = sorted(io.items(), key=lambda kv: -kv[1])[:4]
+            out("%-16s %-11s %9s %9s  %s" % (
+                w.name, target.name, fmt(n, ","), fmt(sum(io.values()) / n if n else None, ".2f"),
+                ", ".join("%s %.2f" % (k, v / n) for k, v in top) if n else r.get("error")))
 
 
 def proxy_rx_queue(proxy_port, client_port):
@@ -880,6 +923,9 @@ def comparison(h, a):
         "direct buffers); nutcracker %.1f MB" % (rss["nutjar"] * 1024 / 1e6, rss["nutcracker"] * 1024 / 1e6))
     verdicts(rows, geo, rss)
 
+    if a.syscalls > 0:
+        count_syscalls(h, ws, a.syscalls)
+
     slow = {}
     if a.slow_seconds > 0:
         out("")
@@ -974,6 +1020,9 @@ def main():
                    help="the slow reader stops sending when the proxy's RSS reaches this (protects the machine)")
     p.add_argument("--probe-rate", type=int, default=2000, help="GET/s of the latency probe in the slow-reader check")
     p.add_argument("--probe-seconds", type=int, default=5, help="duration of the probe's baseline")
+    p.add_argument("--syscalls", type=float, default=0.2, metavar="F",
+                   help="after the rounds, count each proxy's syscalls per request with strace -c -f during one "
+                        "run of every workload at F of its requests (0: skip it)")
     p.add_argument("--only", help="comma-separated substrings: run only the workloads whose names contain one")
     p.add_argument("--idle-heap", type=int, default=0, metavar="N",
                    help="instead of the comparison: heap and RSS cost of N idle connections to each proxy")
