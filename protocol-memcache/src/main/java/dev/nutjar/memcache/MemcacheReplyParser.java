@@ -26,6 +26,8 @@ public final class MemcacheReplyParser {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
+    /** CRLF END CRLF: the least that follows a VALUE block's data. */
+    private static final int SHORTEST_END = 7;
 
     private final int maxReplyLength;
     private final int[] keyRange = new int[2];
@@ -137,6 +139,42 @@ public final class MemcacheReplyParser {
             }
             throw fail(forCommand, "unexpected line", in, lineAt, lineEnd);
         }
+    }
+
+    /**
+     * When {@code in} holds the start of a reply to a retrieval command but not all of it, and its
+     * first VALUE line and data are at least {@code minLength} bytes: returns the length of that
+     * line and data, which the caller must then take itself, and the next {@link #parse} returns
+     * the rest of the reply (the CRLF after the data, then END or further VALUE blocks). Otherwise
+     * -1, and nothing changes (a malformed line is left for {@link #parse}).
+     *
+     * @param in the backend's input, read from its reader index; not consumed, still the caller's
+     */
+    public int streamablePart(ByteBuf in, MemcacheCommand forCommand, int minLength) {
+        if (!forCommand.isRetrieval() || (inProgress != null && inProgress != forCommand)) {
+            return -1;
+        }
+        int base = in.readerIndex();
+        int readable = in.readableBytes();
+        int newline = in.indexOf(base, base + Math.min(readable, MAX_LINE_LENGTH + 2), LF);
+        if (newline <= base || in.getByte(newline - 1) != CR) {
+            return -1;
+        }
+        long valueLength = ReplyLines.parseValueLine(in, base, newline - 1, keyRange);
+        if (valueLength < 0) {
+            return -1;
+        }
+        long part = newline + 1 - base + valueLength;
+        // Not while the reply may be complete: its shortest end, CRLF END CRLF, fits in what is here.
+        if (part < minLength || part + SHORTEST_END <= readable || part + SHORTEST_END > maxReplyLength) {
+            return -1;
+        }
+        // Whatever parse saw of this reply is dropped: it goes on from the CRLF after the data.
+        inProgress = forCommand;
+        pendingCrlf = 0;
+        lineStart = 2;
+        scanned = 2;
+        return (int) part;
     }
 
     /** Forgets all progress, for reuse on another connection. */

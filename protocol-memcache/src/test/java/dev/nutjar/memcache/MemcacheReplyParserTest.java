@@ -280,4 +280,99 @@ class MemcacheReplyParserTest {
             reply.release();
         }
     }
+
+    @Test
+    void aValueLineSplitAnywhereIsNotStreamableUntilComplete() {
+        String data = "d".repeat(10_000);
+        String reply = "VALUE key 5 " + data.length() + " 99\r\n" + data + "\r\nEND\r\n";
+        int line = reply.indexOf('\n') + 1;
+        int part = reply.length() - 7;
+        for (int length = 0; length < reply.length(); length++) {
+            MemcacheReplyParser parser = new MemcacheReplyParser();
+            ByteBuf in = feeder.track(Unpooled.copiedBuffer(ascii(reply.substring(0, length))));
+            assertThat(parser.streamablePart(in, GETS, 100)).as("%d bytes", length)
+                    .isEqualTo(length < line ? -1 : part);
+            assertThat(in.readerIndex()).isZero();
+            in.release();
+        }
+    }
+
+    @Test
+    void aCompleteReplyAShortValueAndOtherRepliesAreDecodedAsUsual() {
+        String data = "d".repeat(10_000);
+        String reply = "VALUE key 0 " + data.length() + "\r\n" + data + "\r\nEND\r\n";
+        MemcacheReplyParser parser = new MemcacheReplyParser();
+        ByteBuf complete = feeder.track(Unpooled.copiedBuffer(ascii(reply)));
+        assertThat(parser.streamablePart(complete, GET, 100)).isEqualTo(-1);
+        ByteBuf whole = parser.parse(complete, GET);
+        assertThat(Feeder.text(whole)).isEqualTo(reply);
+        whole.release();
+        complete.release();
+
+        ByteBuf partial = feeder.track(Unpooled.copiedBuffer(ascii(reply.substring(0, 5000))));
+        assertThat(parser.streamablePart(partial, GET, reply.length() - 6)).isEqualTo(-1);
+        assertThat(parser.streamablePart(partial, SET, 1)).isEqualTo(-1);
+        assertThat(parser.streamablePart(partial, GET, reply.length() - 7)).isEqualTo(reply.length() - 7);
+        partial.release();
+
+        for (String other : List.of("END\r\n", "SERVER_ERROR out of memory\r\n", "VALUE k x 10\r\nxx", "VALUE k 0 10\nxx",
+                "ERROR\r\n", "VALUE k 0 100")) {
+            ByteBuf in = feeder.track(Unpooled.copiedBuffer(ascii(other)));
+            assertThat(parser.streamablePart(in, GET, 1)).as(other).isEqualTo(-1);
+            in.release();
+        }
+    }
+
+    static Stream<Arguments> streamedThenRest() {
+        return Stream.of(
+                Arguments.of(false, "\r\nEND\r\n"),
+                Arguments.of(true, "\r\nEND\r\n"),
+                Arguments.of(true, "\r\nVALUE b 0 3\r\nxyz\r\nEND\r\n"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("streamedThenRest")
+    void afterTheStreamedPartParseReturnsTheRestOfTheReplyAndGoesOn(boolean parsedBefore, String rest) {
+        String data = "\r\nEND\r\n".repeat(2000);
+        String head = "VALUE a 1 " + data.length() + "\r\n";
+        byte[] input = ascii(head + data + rest + "STORED\r\n");
+        int part = head.length() + data.length();
+        MemcacheReplyParser parser = new MemcacheReplyParser();
+        ByteBuf in = feeder.track(Unpooled.buffer());
+        in.writeBytes(input, 0, 3000);
+        if (parsedBefore) {
+            assertThat(parser.parse(in, GET)).isNull();
+        }
+        assertThat(parser.streamablePart(in, GET, 1000)).isEqualTo(part);
+        // The caller takes the part as it arrives; the rest comes a byte at a time.
+        in.skipBytes(3000);
+        in.writeBytes(input, 3000, part - 3000);
+        in.skipBytes(part - 3000);
+        ByteBuf out = null;
+        for (int at = part; out == null; at++) {
+            in.writeByte(input[at]);
+            out = parser.parse(in, GET);
+        }
+        assertThat(Feeder.text(out)).isEqualTo(rest);
+        out.release();
+        in.writeBytes(input, part + rest.length(), input.length - part - rest.length());
+        ByteBuf stored = parser.parse(in, SET);
+        assertThat(Feeder.text(stored)).isEqualTo("STORED\r\n");
+        stored.release();
+        assertThat(in.isReadable()).isFalse();
+        in.release();
+    }
+
+    @Test
+    void aStreamedValueNotFollowedByCrlfIsAProtocolError() {
+        MemcacheReplyParser parser = new MemcacheReplyParser();
+        ByteBuf in = feeder.track(Unpooled.buffer().writeBytes(ascii("VALUE a 0 100\r\n" + "x".repeat(50))));
+        assertThat(parser.streamablePart(in, GET, 10)).isEqualTo(115);
+        in.skipBytes(in.readableBytes());
+        in.writeBytes(ascii("x".repeat(50) + "XXEND\r\n"));
+        in.skipBytes(50);
+        assertThatThrownBy(() -> parser.parse(in, GET)).isInstanceOf(MemcacheProtocolException.class)
+                .hasMessageContaining("value data not followed by CRLF");
+        in.release();
+    }
 }

@@ -70,6 +70,42 @@ public final class RedisReplyParser {
         return transientFailure;
     }
 
+    /**
+     * When {@code in} holds the start of a bulk string reply but not all of it, and its header and
+     * data are at least {@code minLength} bytes: returns the length of its header and data, which
+     * the caller must then take itself, and the next {@link #parse} returns only the reply's final
+     * CRLF. Otherwise -1, and nothing changes (a malformed header is left for {@link #parse}).
+     *
+     * @param in the backend's input, read from its reader index; not consumed, still the caller's
+     */
+    public int streamablePart(ByteBuf in, int minLength) {
+        int base = in.readerIndex();
+        int readable = in.readableBytes();
+        if (readable == 0 || in.getByte(base) != '$') {
+            return -1;
+        }
+        int length;
+        try {
+            length = lengthLine.parse(in, base, 0, readable, RedisRequestParser.MAX_BULK_LENGTH, true,
+                    INVALID_BULK_LENGTH);
+        } catch (RedisProtocolException e) {
+            return -1;
+        }
+        if (length < 0) { // a null bulk, or the header is incomplete
+            return -1;
+        }
+        long part = (long) lengthLine.end() + length;
+        if (part < minLength || part + 2 <= readable || part + 2 > Integer.MAX_VALUE) {
+            return -1;
+        }
+        // Whatever parse saw of this reply is dropped: what is left of it is a bulk of no bytes.
+        pendingValues = 1;
+        bulkLength = 0;
+        scanned = 0;
+        lineSearchFrom = -1;
+        return (int) part;
+    }
+
     /** Forgets any partly parsed reply. */
     public void reset() {
         pendingValues = 0;

@@ -220,4 +220,116 @@ class RedisReplyParserTest {
             good.release();
         }
     }
+
+    @Test
+    void aBulkHeaderSplitAnywhereIsNotStreamableUntilComplete() {
+        String value = "v".repeat(10_000);
+        String reply = "$" + value.length() + "\r\n" + value + "\r\n";
+        int header = reply.indexOf('\n') + 1;
+        for (int length = 0; length < header; length++) {
+            RedisReplyParser parser = new RedisReplyParser();
+            ByteBuf in = Unpooled.copiedBuffer(bytes(reply.substring(0, length)));
+            try {
+                assertThat(parser.streamablePart(in, 100)).as("%d bytes", length).isEqualTo(-1);
+                assertThat(in.readerIndex()).isZero();
+            } finally {
+                in.release();
+            }
+        }
+        for (int length = header; length < reply.length(); length++) {
+            RedisReplyParser parser = new RedisReplyParser();
+            ByteBuf in = Unpooled.copiedBuffer(bytes(reply.substring(0, length)));
+            try {
+                assertThat(parser.streamablePart(in, 100)).as("%d bytes", length).isEqualTo(reply.length() - 2);
+                assertThat(in.readerIndex()).isZero();
+            } finally {
+                in.release();
+            }
+        }
+    }
+
+    @Test
+    void aCompleteBulkOrAShortOneIsDecodedAsUsual() {
+        String value = "v".repeat(10_000);
+        String reply = "$" + value.length() + "\r\n" + value + "\r\n";
+        RedisReplyParser parser = new RedisReplyParser();
+        ByteBuf complete = Unpooled.copiedBuffer(bytes(reply + "+OK"));
+        ByteBuf partial = Unpooled.copiedBuffer(bytes(reply.substring(0, 5000)));
+        try {
+            assertThat(parser.streamablePart(complete, 100)).isEqualTo(-1);
+            ByteBuf whole = parser.parse(complete);
+            assertThat(Codec.string(whole)).isEqualTo(reply);
+            whole.release();
+            int part = reply.length() - 2;
+            assertThat(parser.streamablePart(partial, part + 1)).isEqualTo(-1);
+            assertThat(parser.parse(partial)).isNull();
+            assertThat(parser.streamablePart(partial, part)).isEqualTo(part);
+        } finally {
+            complete.release();
+            partial.release();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$-1\r\n", "*2\r\n$5000\r\nxx", "+OK", "-ERR xx", ":12", "$5000\rX", "$0x",
+        "$536870913\r\n"})
+    void onlyABulkStringIsStreamable(String input) {
+        RedisReplyParser parser = new RedisReplyParser();
+        ByteBuf in = Unpooled.copiedBuffer(bytes(input));
+        try {
+            assertThat(parser.streamablePart(in, 1)).isEqualTo(-1);
+            assertThat(in.readerIndex()).isZero();
+        } finally {
+            in.release();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void afterTheStreamedPartParseReturnsTheFinalCrlfAndGoesOn(boolean parsedBefore) {
+        String value = "\r\n$1\r\n".repeat(2000);
+        String reply = "$" + value.length() + "\r\n" + value + "\r\n";
+        byte[] input = bytes(reply + ":7\r\n");
+        RedisReplyParser parser = new RedisReplyParser();
+        ByteBuf in = Unpooled.buffer();
+        try {
+            in.writeBytes(input, 0, 3000);
+            if (parsedBefore) {
+                assertThat(parser.parse(in)).isNull();
+            }
+            int part = parser.streamablePart(in, 1000);
+            assertThat(part).isEqualTo(reply.length() - 2);
+            // The caller takes the part as it arrives, the final CRLF split from the rest.
+            in.skipBytes(3000);
+            in.writeBytes(input, 3000, part - 3000 + 1);
+            in.skipBytes(part - 3000);
+            assertThat(parser.parse(in)).isNull();
+            in.writeBytes(input, part + 1, input.length - part - 1);
+            ByteBuf crlf = parser.parse(in);
+            assertThat(Codec.string(crlf)).isEqualTo("\r\n");
+            crlf.release();
+            ByteBuf next = parser.parse(in);
+            assertThat(Codec.string(next)).isEqualTo(":7\r\n");
+            next.release();
+            assertThat(in.isReadable()).isFalse();
+        } finally {
+            in.release();
+        }
+    }
+
+    @Test
+    void aStreamedPartNotFollowedByCrlfIsAProtocolError() {
+        RedisReplyParser parser = new RedisReplyParser();
+        ByteBuf in = Unpooled.buffer().writeBytes(bytes("$100\r\n" + "x".repeat(50)));
+        try {
+            assertThat(parser.streamablePart(in, 10)).isEqualTo(106);
+            in.skipBytes(in.readableBytes());
+            in.writeBytes(bytes("x".repeat(50) + "XX"));
+            in.skipBytes(50);
+            assertThatThrownBy(() -> parser.parse(in)).isInstanceOf(RedisProtocolException.class)
+                    .hasMessageContaining("bulk not terminated by CRLF");
+        } finally {
+            in.release();
+        }
+    }
 }

@@ -28,6 +28,25 @@ public interface ServerCodec {
     ByteBuf decode(ByteBuf in, int replyKind);
 
     /**
+     * Offers the start of a large reply to be passed on as it arrives instead of whole.
+     *
+     * <p>When {@code in} holds the start of the next reply but not all of it, and the reply begins
+     * with a part of at least {@code minLength} bytes whose length its header gives (for example a
+     * Redis bulk string's header and data), returns that part's length. The caller must then take
+     * exactly that many bytes, from {@code in} and the input after it, and pass them on itself; the
+     * codec does not read them. The next {@link #decode} returns the rest of that reply (its
+     * terminator, which the codec checks). Otherwise returns -1 and changes nothing: decode the
+     * reply as usual. A malformed header is -1 too, for {@link #decode} to report.
+     *
+     * @param in the connection's inbound bytes; not consumed, still owned by the caller
+     * @param replyKind as for {@link #decode}
+     * @return the length of the part to pass on, at least {@code minLength}; or -1
+     */
+    default int streamableLength(ByteBuf in, int replyKind, int minLength) {
+        return -1;
+    }
+
+    /**
      * Whether a reply says the backend is failing (Redis {@code -OOM}, {@code -BUSY},
      * {@code -LOADING}) and should count towards ejection. The reply is still forwarded.
      *

@@ -37,6 +37,11 @@ public final class MemcacheServerCodec implements ServerCodec {
     }
 
     @Override
+    public int streamableLength(ByteBuf in, int replyKind, int minLength) {
+        return parser.streamablePart(in, COMMANDS[replyKind], minLength);
+    }
+
+    @Override
     public boolean isServerFailure(ByteBuf reply) {
         return false;
     }

@@ -41,6 +41,11 @@ public final class RedisServerCodec implements ServerCodec {
     }
 
     @Override
+    public int streamableLength(ByteBuf in, int replyKind, int minLength) {
+        return parser.streamablePart(in, minLength);
+    }
+
+    @Override
     public boolean isServerFailure(ByteBuf reply) {
         return RedisReplies.isTransientFailure(reply);
     }

@@ -1,5 +1,6 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ServerCodec;
 import io.netty.buffer.ByteBuf;
@@ -27,12 +28,20 @@ import org.slf4j.LoggerFactory;
  * <p>A late reply fails only its own request (unlike twemproxy, which closes the connection and
  * fails every request on it): the request is answered with a timeout error, and its reply, when
  * it comes, is read and thrown away. A broken connection fails exactly the requests on it.
+ *
+ * <p>A large reply (a bulk string, a memcached value) to the request its client awaits next is
+ * passed on as it arrives rather than gathered whole: its header and data go to the client in the
+ * pieces they are read in, without a copy, and only its last bytes are decoded. Once part of it is
+ * out, a failure (timeout, broken connection) cannot be answered with an error: the client is
+ * closed instead, and the rest of a late reply is read and thrown away.
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
 
     /** Abandoned (timed-out) requests still owed a reply before the connection is given up. */
     static final int MAX_ABANDONED = 1024;
+    /** Replies whose header and data are at least this long are passed on as they arrive. */
+    static final int STREAM_MIN = 8192;
 
     private enum State { IDLE, CONNECTING, READY }
 
@@ -51,6 +60,12 @@ final class BackendConnection extends Flushable {
     private int abandoned;
     private ScheduledFuture<?> timer;
     private long timerDeadline;
+    /** The request whose reply is passed on as it arrives, until its last bytes are decoded; or null. */
+    private PendingRequest streaming;
+    /** Bytes of the streamed reply still to pass on before its last bytes; {@link #inbound} is empty meanwhile. */
+    private int streamLeft;
+    /** The bytes passed on, counted in response_bytes when the reply ends. */
+    private int streamedBytes;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
@@ -236,6 +251,8 @@ final class BackendConnection extends Flushable {
         }
         abandoned = 0;
         handshakeRepliesLeft = 0;
+        streaming = null;
+        streamLeft = 0;
         if (countFailure) {
             pool.routing.recordFailure(server);
         }
@@ -270,7 +287,14 @@ final class BackendConnection extends Flushable {
         }
     }
 
+    /** @param in taken over */
     private void read(ByteBuf in) {
+        if (streamLeft > 0) {
+            in = passOn(in);
+            if (in == null) {
+                return;
+            }
+        }
         inbound = ClientConnection.cumulate(channel.alloc(), inbound, in);
         try {
             while (inbound != null && inbound.isReadable()) {
@@ -293,13 +317,22 @@ final class BackendConnection extends Flushable {
                 }
                 ByteBuf reply = codec.decode(inbound, exchange.replyKind);
                 if (reply == null) {
+                    if (streaming == null && startStream(exchange)) {
+                        inbound = passOn(inbound);
+                        continue;
+                    }
                     break;
                 }
                 awaiting.poll();
+                long replyBytes = reply.readableBytes();
+                if (exchange == streaming) {
+                    streaming = null;
+                    replyBytes += streamedBytes;
+                }
                 count(LoopCounters.OUT_QUEUE, -1);
                 count(LoopCounters.OUT_QUEUE_BYTES, -exchange.requestBytes);
                 count(LoopCounters.RESPONSES, 1);
-                count(LoopCounters.RESPONSE_BYTES, reply.readableBytes());
+                count(LoopCounters.RESPONSE_BYTES, replyBytes);
                 if (exchange.abandoned) {
                     abandoned--;
                     reply.release();
@@ -323,6 +356,45 @@ final class BackendConnection extends Flushable {
             inbound.release();
             inbound = null;
         }
+    }
+
+    /**
+     * Starts passing on the reply now partly in {@link #inbound}, when it is large and its client
+     * awaits it next. Never for a fragment of a split request: those replies are merged.
+     */
+    private boolean startStream(Exchange exchange) {
+        // Checked first: once the codec offers a part, the part must be taken.
+        if (!(exchange instanceof PendingRequest request) || exchange.abandoned || !request.client.isNextReply(request)) {
+            return false;
+        }
+        int length = codec.streamableLength(inbound, exchange.replyKind, STREAM_MIN);
+        if (length < 0) {
+            return false;
+        }
+        request.startStream(length);
+        streaming = request;
+        streamLeft = length;
+        streamedBytes = length;
+        return true;
+    }
+
+    /**
+     * Passes the next bytes of the streamed reply to its client.
+     *
+     * @param in taken over
+     * @return the bytes of {@code in} after the streamed part, which the caller owns; or null
+     */
+    private ByteBuf passOn(ByteBuf in) {
+        int readable = in.readableBytes();
+        if (readable <= streamLeft) {
+            streamLeft -= readable;
+            streaming.streamChunk(in);
+            return null;
+        }
+        ByteBuf chunk = Frames.takeRetained(in, streamLeft);
+        streamLeft = 0;
+        streaming.streamChunk(chunk);
+        return in;
     }
 
     private void count(int field, long delta) {

@@ -310,6 +310,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Whether {@code request} is the first whose reply is still to be written, to a client still open. */
+    boolean isNextReply(PendingRequest request) {
+        return pending.peek() == request && !closed && !closeStarted && !closeAfterFlush;
+    }
+
+    /**
+     * Writes part of the reply at the head of the queue as it arrives (see {@link #isNextReply}).
+     *
+     * @param chunk taken over
+     */
+    void writeStreamed(ByteBuf chunk) {
+        replies.write(ctx.channel(), chunk);
+        loopState.flushLater(flushHook);
+    }
+
+    /**
+     * The reply at the head was written in part and will not be finished: nothing can follow it, so
+     * the connection is closed once what was written has gone out.
+     */
+    void cutShort() {
+        if (closed || closeStarted) {
+            return;
+        }
+        draining = true;
+        closedByUs = true;
+        closeAfterWrites();
+    }
+
     /**
      * The client shut its write side and everything it sent has been answered: what is left in
      * the input, if anything, is an incomplete request that can never complete.

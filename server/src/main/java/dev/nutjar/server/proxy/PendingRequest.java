@@ -18,6 +18,8 @@ final class PendingRequest extends Exchange {
     boolean closeAfterReply;
     Split split;
     int fragmentsLeft;
+    /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
+    boolean streamed;
 
     PendingRequest(ClientConnection client, Request request) {
         super(request == null ? 0 : request.replyKind());
@@ -27,13 +29,60 @@ final class PendingRequest extends Exchange {
 
     @Override
     void complete(ByteBuf reply) {
-        finish(reply);
+        if (streamed) {
+            finishStreamed(reply);
+        } else {
+            finish(reply);
+        }
     }
 
     @Override
     void fail(String reason) {
         client.countForwardError();
+        if (streamed) {
+            // No error can follow a reply cut short: the client is closed instead.
+            client.cutShort();
+            return;
+        }
         finish(client.pool.protocol.failureReply(client.allocator(), reason));
+    }
+
+    /**
+     * From now on the reply is passed on as it arrives; only when {@link ClientConnection#isNextReply}.
+     *
+     * @param bytes the size of the reply, for the client's reply-size estimate
+     */
+    void startStream(int bytes) {
+        streamed = true;
+        client.replySized(bytes);
+    }
+
+    /**
+     * Writes the next bytes of the streamed reply, or drops them when nobody awaits them.
+     *
+     * @param chunk taken over
+     */
+    void streamChunk(ByteBuf chunk) {
+        if (abandoned || done || client.closed) {
+            chunk.release();
+        } else {
+            client.writeStreamed(chunk);
+        }
+    }
+
+    /**
+     * Ends the streamed reply with its last bytes and lets the replies after it go out.
+     *
+     * @param rest taken over
+     */
+    private void finishStreamed(ByteBuf rest) {
+        if (done || client.closed) {
+            rest.release();
+            return;
+        }
+        this.reply = rest;
+        this.done = true;
+        client.replyReady();
     }
 
     /** Sets the reply and lets the client write every reply that is now at the head of its queue. */

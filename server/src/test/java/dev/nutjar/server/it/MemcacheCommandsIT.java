@@ -373,6 +373,59 @@ class MemcacheCommandsIT {
         }
     }
 
+    /**
+     * 512 KiB values on every server, passed on as they arrive: exact bytes for get and gets, in a
+     * pipeline of one write that mixes them with small replies, misses and multi-gets (whose
+     * fragments are gathered, not streamed).
+     */
+    @Test
+    void halfMegabyteValuesInAPipelineWithSmallRepliesComeBackExactlyAndInOrder() throws IOException {
+        int length = 512 * 1024;
+        List<String> big = new ArrayList<>();
+        List<String> small = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        List<Long> cas = new ArrayList<>();
+        try (MemcacheWire c = cluster.client()) {
+            for (int server = 0; server < 3; server++) {
+                String key = keyOn(server, "stream-big-");
+                byte[] value = value(length);
+                value[length / 2] = (byte) server;
+                c.send(MemcacheWire.concat(ascii("set " + key + " " + server + " 0 " + length + "\r\n"), value,
+                        ascii("\r\n"))).expect("STORED\r\n");
+                String other = keyOn(server, "stream-small-");
+                c.send("set " + other + " 0 0 1\r\n" + server + "\r\n").expect("STORED\r\n");
+                big.add(key);
+                small.add(other);
+                values.add(value);
+                try (MemcacheWire direct = cluster.direct(server)) {
+                    cas.add(direct.send("gets " + key + "\r\n").blocks().get(0).cas());
+                }
+            }
+        }
+        ByteArrayOutputStream requests = new ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (int round = 0; round < 4; round++) {
+            for (int server = 0; server < 3; server++) {
+                int next = (server + 1) % 3;
+                String value = "VALUE " + big.get(server) + " " + server + " " + length;
+                requests.writeBytes(ascii("get " + big.get(server) + "\r\nget " + small.get(next) + "\r\ngets "
+                        + big.get(server) + "\r\nget stream-missing\r\nget " + big.get(next) + " "
+                        + big.get(server) + "\r\n"));
+                expected.writeBytes(MemcacheWire.concat(ascii(value + "\r\n"), values.get(server), ascii("\r\nEND\r\n"),
+                        ascii("VALUE " + small.get(next) + " 0 1\r\n" + next + "\r\nEND\r\n"),
+                        ascii(value + " " + cas.get(server) + "\r\n"), values.get(server), ascii("\r\nEND\r\n"),
+                        ascii("END\r\n"),
+                        ascii("VALUE " + big.get(next) + " " + next + " " + length + "\r\n"), values.get(next),
+                        ascii("\r\n" + value + "\r\n"), values.get(server), ascii("\r\nEND\r\n")));
+            }
+        }
+        try (MemcacheWire c = cluster.client()) {
+            c.send(requests.toByteArray());
+            c.expect(expected.toByteArray());
+            c.assertInStep();
+        }
+    }
+
     /** Binary-searches the largest value memcached {@code server} stores under {@code key}. */
     private int largestStoredDirectly(int server, String key) throws IOException {
         int low = 1_000_000;

@@ -394,6 +394,60 @@ class RedisClientsIT {
         }
     }
 
+    /**
+     * Values around the size from which replies are passed on as they arrive, and well above it:
+     * each comes back whole, byte for byte, alone and in a pipeline with small replies from every
+     * shard between them (MGET fragments are gathered, not streamed).
+     */
+    @Test
+    void largeValuesStreamedThroughComeBackWholeAndInOrder() {
+        Random random = new Random(7);
+        int[] sizes = {8180, 8185, 8186, 8187, 8192, 8200, 16 << 10, 100_000, 1 << 20, 3 << 20};
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            keys.add((i + ":stream").getBytes(StandardCharsets.UTF_8));
+            byte[] value = new byte[sizes[i]];
+            random.nextBytes(value);
+            values.add(value);
+        }
+        assertThat(keys.stream().map(k -> proxy.serverOf(new String(k, StandardCharsets.UTF_8))).distinct().count())
+                .as("the keys span the shards").isEqualTo(3);
+        try (Jedis jedis = new Jedis("127.0.0.1", proxy.port(), 60_000)) {
+            for (int i = 0; i < sizes.length; i++) {
+                assertThat(jedis.set(keys.get(i), values.get(i))).isEqualTo("OK");
+                assertThat(jedis.get(keys.get(i))).as("%d bytes", sizes[i]).isEqualTo(values.get(i));
+            }
+            for (int round = 0; round < 3; round++) {
+                int[] picks = random.ints(200, 0, sizes.length).toArray();
+                Pipeline pipeline = jedis.pipelined();
+                List<Response<byte[]>> large = new ArrayList<>();
+                List<Response<String>> small = new ArrayList<>();
+                List<Response<List<byte[]>>> mgets = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    int k = picks[i];
+                    large.add(pipeline.get(keys.get(k)));
+                    small.add(pipeline.get(i + ":absent"));
+                    if (i % 20 == 0) {
+                        mgets.add(pipeline.mget(keys.get(k), keys.get((k + 1) % sizes.length)));
+                    }
+                }
+                pipeline.sync();
+                for (int i = 0; i < 200; i++) {
+                    int k = picks[i];
+                    assertThat(large.get(i).get()).as("GET %d of round %d", i, round).isEqualTo(values.get(k));
+                    assertThat(small.get(i).get()).isNull();
+                    if (i % 20 == 0) {
+                        List<byte[]> both = mgets.get(i / 20).get();
+                        assertThat(both.get(0)).isEqualTo(values.get(k));
+                        assertThat(both.get(1)).isEqualTo(values.get((k + 1) % sizes.length));
+                    }
+                }
+            }
+            assertThat(jedis.del(keys.toArray(new byte[0][]))).isEqualTo(sizes.length);
+        }
+    }
+
     @Test
     void lettuceFallsBackToResp2AfterHelloIsRefusedAndWorks() throws Exception {
         RedisClient client = RedisClient.create(lettuceResources, RedisURI.create("127.0.0.1", proxy.port()));
