@@ -21,6 +21,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * test writes: the client has the start of a reply before the backend has sent the rest; a reply
  * waits for the replies before it; and what happens when a streamed reply cannot be finished (the
  * backend closes, the request times out) or its client goes away.
+ *
+ * <p>The one place the tests script a backend's bytes instead of running redis-server: a real
+ * server cannot be stopped halfway through a reply on cue (the proxy reads a whole 64 MB value in
+ * milliseconds). What scripted bytes can not prove, that streamed replies are right, is checked
+ * against real servers in {@link RedisClientsIT} and {@link MemcacheCommandsIT}.
  */
 @ExtendWith(NoLeaks.class)
 class StreamedRepliesIT {
