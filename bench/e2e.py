@@ -265,8 +265,8 @@ def workloads(a):
     return [
         Workload("set", "redis", 50, 1, n, "small", ["-t", "set"]),
         Workload("get", "redis", 50, 1, n, "small", ["-t", "get"]),
-        Workload("set -P 16", "redis", 50, 16, n * 5, "pipelined", ["-t", "set"]),
-        Workload("get -P 16", "redis", 50, 16, n * 5, "pipelined", ["-t", "get"]),
+        Workload("set -P 16", "redis", 50, 16, n * 10, "pipelined", ["-t", "set"]),
+        Workload("get -P 16", "redis", 50, 16, n * 10, "pipelined", ["-t", "get"]),
         Workload("mget 10 keys", "redis", 50, 1, n / 2, "small", mget),
         Workload("set 16 KiB", "redis", 10, 1, n / 5, "large", ["set", "big:__rand_int__", big_value],
                  keyspace=a.big_keys),
@@ -1005,7 +1005,7 @@ def main():
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--rounds", type=int, default=5, help="measured rounds, each running every workload on every target")
     p.add_argument("--requests", type=int, default=100_000,
-                   help="requests per run of a small-request workload (pipelined: 5x; mget: 1/2; 16 KiB: 1/5)")
+                   help="requests per run of a small-request workload (pipelined: 10x; mget: 1/2; 16 KiB: 1/5)")
     p.add_argument("--threads", type=int, default=0, help="nutjar --threads (0: nutjar's default)")
     p.add_argument("--warmup", type=float, default=0.5,
                    help="fraction of each run's requests in the warm-up pass (0: no warm-up)")
