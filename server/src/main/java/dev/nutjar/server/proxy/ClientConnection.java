@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     /** The most requests in flight (sent, or answered but not yet written) per client. */
-    static final int MAX_PENDING = 4096;
+    static final int MAX_PENDING = 1024;
     /** Requests in flight before the size of the client's replies is known. */
     static final int INITIAL_IN_FLIGHT = 64;
     /** Bytes of replies a client's requests in flight may bring, by the estimate of its reply size. */
     static final long REPLY_BUDGET = 16L * 1024 * 1024;
+    /**
+     * Requests decoded from one client before the other connections of the loop get their turn: a
+     * client pipelining thousands of requests must not hold up those waiting on one.
+     */
+    static final int DECODE_TURN = 256;
 
     final PoolRuntime pool;
     private final LoopState loopState;
@@ -123,6 +129,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         decoding = true;
         ByteBuf in = inbound;
+        int decoded = 0;
         try {
             while (!paused && !draining && in.isReadable()) {
                 Request request = codec.decode(in);
@@ -133,6 +140,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (pending.size() >= maxInFlight() && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
                     pause();
+                } else if (++decoded == DECODE_TURN && in.isReadable() && !paused) {
+                    yieldTurn();
                 }
             }
         } catch (ProtocolException e) {
@@ -347,6 +356,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private boolean closeAfterFlush;
+
+    /**
+     * Stops decoding this client until the loop has served the other connections: the rest of its
+     * input is decoded in the loop's next iteration.
+     */
+    private void yieldTurn() {
+        pause();
+        turnYielded = true;
+        // Scheduled, not executed: a task executed from a task runs in the same pass, before the
+        // loop polls the other sockets again; a due scheduled task waits for the next pass.
+        ctx.channel().eventLoop().schedule(continueAfterTurn, 0, TimeUnit.NANOSECONDS);
+    }
+
+    private boolean turnYielded;
+    private final Runnable continueAfterTurn = () -> {
+        if (!turnYielded) {
+            return;
+        }
+        turnYielded = false;
+        // Backpressure may have taken over meanwhile; then a drained reply queue resumes it.
+        if (paused && !closed && !draining && mayResume()) {
+            resume();
+        }
+    };
 
     private void pause() {
         paused = true;
