@@ -1,7 +1,8 @@
 package dev.nutjar.redis;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.Recycler;
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * <p>Offsets are relative to the start of the frame (frame index 0, whatever its reader index).
  * Not thread-safe; a request lives on one event loop.
  */
-public final class RedisRequest extends AbstractReferenceCounted {
+public final class RedisRequest implements ReferenceCounted {
 
     /**
      * The key that requests without keys ({@link RedisCommand.Kind#PLACEHOLDER}: COMMAND, LOLWUT)
@@ -38,6 +39,8 @@ public final class RedisRequest extends AbstractReferenceCounted {
     };
 
     private final Recycler.Handle<RedisRequest> handle;
+    /** A plain count, not an atomic one: a request lives on one event loop (see above). */
+    private int refCnt;
     private ByteBuf frame;
     private RedisCommand command;
     private String error;
@@ -54,7 +57,7 @@ public final class RedisRequest extends AbstractReferenceCounted {
 
     static RedisRequest newInstance() {
         RedisRequest request = RECYCLER.get();
-        request.setRefCnt(1);
+        request.refCnt = 1;
         return request;
     }
 
@@ -142,15 +145,46 @@ public final class RedisRequest extends AbstractReferenceCounted {
     }
 
     @Override
+    public int refCnt() {
+        return refCnt;
+    }
+
+    @Override
     public RedisRequest retain() {
-        super.retain();
-        return this;
+        return retain(1);
     }
 
     @Override
     public RedisRequest retain(int increment) {
-        super.retain(increment);
+        if (increment <= 0) {
+            throw new IllegalArgumentException("increment must be > 0 (was: " + increment + ")");
+        }
+        if (refCnt <= 0 || refCnt + increment < refCnt) {
+            throw new IllegalReferenceCountException(refCnt, increment);
+        }
+        refCnt += increment;
         return this;
+    }
+
+    @Override
+    public boolean release() {
+        return release(1);
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        if (decrement <= 0) {
+            throw new IllegalArgumentException("decrement must be > 0 (was: " + decrement + ")");
+        }
+        if (refCnt < decrement) {
+            throw new IllegalReferenceCountException(refCnt, -decrement);
+        }
+        refCnt -= decrement;
+        if (refCnt == 0) {
+            deallocate();
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -166,8 +200,7 @@ public final class RedisRequest extends AbstractReferenceCounted {
         return this;
     }
 
-    @Override
-    protected void deallocate() {
+    private void deallocate() {
         ByteBuf ownFrame = frame;
         clear();
         if (ownFrame != null) {
@@ -178,6 +211,7 @@ public final class RedisRequest extends AbstractReferenceCounted {
 
     /** Returns a request that was never published (the parser gave up on it) to the pool. */
     void discard() {
+        refCnt = 0;
         clear();
         handle.recycle(this);
     }
