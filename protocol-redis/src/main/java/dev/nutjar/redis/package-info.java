@@ -33,7 +33,7 @@
  * Every method that takes or returns a {@code ByteBuf} or a {@code RedisRequest} says who owns it.
  * In short: parsers return objects the caller owns and must release; methods that append to an
  * {@code out} buffer leave it the caller's; a {@link dev.nutjar.redis.RedisFragmentation} owns the
- * replies given to it until it merges or is released. Requests are pooled, so nothing may touch a
- * request after its last release.
+ * replies given to it until it merges or is released. Nothing may touch a request, or its frame,
+ * after its last release.
  */
 package dev.nutjar.redis;

@@ -130,7 +130,7 @@ final class Codec {
         void release(O output);
     }
 
-    /** A request's content, captured before it is released (and recycled). */
+    /** A request's content, captured before it is released. */
     record Parsed(String command, List<String> args, List<String> keys, String error, String frame) {
 
         static Parsed of(RedisRequest request) {
