@@ -3,7 +3,7 @@ package dev.nutjar.memcache.internal;
 import dev.nutjar.memcache.MemcacheCommand;
 import dev.nutjar.memcache.MemcacheMultiGet;
 import dev.nutjar.memcache.MemcacheRequest;
-import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.AbstractRequest;
 import dev.nutjar.protocol.Split;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * A parsed {@link MemcacheRequest} and what the proxy does with it. Owns the request and shares its
  * reference count.
  */
-final class MemcacheProxyRequest implements Request {
+final class MemcacheProxyRequest extends AbstractRequest {
     /** twemproxy routes {@code version} by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
             MemcacheCommand.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
@@ -23,6 +23,7 @@ final class MemcacheProxyRequest implements Request {
     private final Action action;
 
     MemcacheProxyRequest(MemcacheRequest request) {
+        super(request);
         this.request = request;
         if (request.isError() || request.command() == MemcacheCommand.QUIT) {
             action = Action.LOCAL;
@@ -104,44 +105,5 @@ final class MemcacheProxyRequest implements Request {
     @Override
     public String describe() {
         return request.command() == null ? "unknown command" : request.command().wireName();
-    }
-
-    @Override
-    public int refCnt() {
-        return request.refCnt();
-    }
-
-    @Override
-    public boolean release() {
-        return request.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return request.release(decrement);
-    }
-
-    @Override
-    public MemcacheProxyRequest touch(Object hint) {
-        request.touch(hint);
-        return this;
-    }
-
-    @Override
-    public MemcacheProxyRequest touch() {
-        request.touch();
-        return this;
-    }
-
-    @Override
-    public MemcacheProxyRequest retain() {
-        request.retain();
-        return this;
-    }
-
-    @Override
-    public MemcacheProxyRequest retain(int increment) {
-        request.retain(increment);
-        return this;
     }
 }

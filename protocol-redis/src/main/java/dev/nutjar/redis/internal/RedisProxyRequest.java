@@ -1,6 +1,6 @@
 package dev.nutjar.redis.internal;
 
-import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.AbstractRequest;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.redis.RedisFragmentation;
 import dev.nutjar.redis.RedisLocalReply;
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * A parsed {@link RedisRequest} and what the proxy does with it. Owns the request and shares its
  * reference count: one count, one release, however the request is passed on.
  */
-final class RedisProxyRequest implements Request {
+final class RedisProxyRequest extends AbstractRequest {
     /** twemproxy routes keyless forwarded commands (COMMAND, LOLWUT) by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
@@ -30,6 +30,7 @@ final class RedisProxyRequest implements Request {
 
     private RedisProxyRequest(RedisRequest request, Action action, RedisLocalReply localReply, String error,
             boolean closeAfterReply, boolean placeholder, boolean keysMustShareServer) {
+        super(request);
         this.request = request;
         this.action = action;
         this.localReply = localReply;
@@ -123,44 +124,5 @@ final class RedisProxyRequest implements Request {
     @Override
     public String describe() {
         return request.command() == null ? "unknown command" : request.command().lowercaseName();
-    }
-
-    @Override
-    public int refCnt() {
-        return request.refCnt();
-    }
-
-    @Override
-    public boolean release() {
-        return request.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return request.release(decrement);
-    }
-
-    @Override
-    public RedisProxyRequest touch(Object hint) {
-        request.touch(hint);
-        return this;
-    }
-
-    @Override
-    public RedisProxyRequest touch() {
-        request.touch();
-        return this;
-    }
-
-    @Override
-    public RedisProxyRequest retain() {
-        request.retain();
-        return this;
-    }
-
-    @Override
-    public RedisProxyRequest retain(int increment) {
-        request.retain(increment);
-        return this;
     }
 }
