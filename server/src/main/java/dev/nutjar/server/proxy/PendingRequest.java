@@ -29,11 +29,7 @@ final class PendingRequest extends Exchange {
 
     @Override
     void complete(ByteBuf reply) {
-        if (streamed) {
-            finishStreamed(reply);
-        } else {
-            finish(reply);
-        }
+        finish(reply);
     }
 
     @Override
@@ -71,21 +67,11 @@ final class PendingRequest extends Exchange {
     }
 
     /**
-     * Ends the streamed reply with its last bytes and lets the replies after it go out.
+     * Sets the reply (for a streamed one, its last bytes) and lets the client write every reply
+     * that is now at the head of its queue.
      *
-     * @param rest taken over
+     * @param reply taken over
      */
-    private void finishStreamed(ByteBuf rest) {
-        if (done || client.closed) {
-            rest.release();
-            return;
-        }
-        this.reply = rest;
-        this.done = true;
-        client.replyReady();
-    }
-
-    /** Sets the reply and lets the client write every reply that is now at the head of its queue. */
     void finish(ByteBuf reply) {
         if (done || client.closed) {
             reply.release();
@@ -93,7 +79,9 @@ final class PendingRequest extends Exchange {
         }
         this.reply = reply;
         this.done = true;
-        client.replySized(reply.readableBytes());
+        if (!streamed) {
+            client.replySized(reply.readableBytes()); // a streamed reply was sized when it started
+        }
         client.replyReady();
     }
 
