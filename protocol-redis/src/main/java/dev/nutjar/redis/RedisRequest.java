@@ -1,5 +1,6 @@
 package dev.nutjar.redis;
 
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCounted;
@@ -10,11 +11,13 @@ import java.util.Objects;
  * One complete client request, as parsed by {@link RedisRequestParser}: the raw bytes, the command,
  * and where each argument and key lies in those bytes.
  *
- * <p>A request owns a retained slice of the client's input ({@link #frame()}), which the proxy
- * forwards unchanged. It is reference counted: whoever holds it releases it exactly once, which
- * releases the frame; nothing may be read from it (or its frame) after that. Requests are not
- * pooled: Netty's Recycler cost more per request (about 5 % of the event loop's time, pipelined)
- * than a young-generation allocation does.
+ * <p>A request holds a reference to the client's input buffer and the place of its bytes in it
+ * ({@link #frameSource()}, {@link #frameIndex()}, {@link #frameLength()}), which the proxy
+ * forwards unchanged; {@link #frame()} is a view of them, made when first asked for. It is
+ * reference counted: whoever holds it releases it exactly once, which releases the input
+ * buffer; nothing may be read from it (or its frame) after that, because a released request goes
+ * back to its thread's {@link ThreadLocalPool} and is handed out again, so parsing allocates
+ * nothing.
  *
  * <p>Offsets are relative to the start of the frame (frame index 0, whatever its reader index).
  * Not thread-safe; a request lives on one event loop.
@@ -28,10 +31,19 @@ public final class RedisRequest implements ReferenceCounted {
     public static final String PLACEHOLDER_KEY = "placeholder";
 
     private static final int INITIAL_ARGS = 8;
+    /** A request whose argument array grew past this is not pooled with it: memory stays bounded. */
+    private static final int MAX_POOLED_ARGS = 256;
+    /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
+    private static final ThreadLocalPool<RedisRequest> POOL = new ThreadLocalPool<>(RedisRequest::new, 4096);
 
     /** A plain count, not an atomic one: a request lives on one event loop (see above). */
     private int refCnt;
-    private ByteBuf frame;
+    /** The client's input, retained once by this request; null once released. */
+    private ByteBuf source;
+    private int frameIndex;
+    private int frameLength;
+    /** A view of the frame, made by the first {@link #frame()} call. */
+    private ByteBuf frameView;
     private RedisCommand command;
     private String error;
     private int argCount;
@@ -45,19 +57,46 @@ public final class RedisRequest implements ReferenceCounted {
     }
 
     static RedisRequest newInstance() {
-        RedisRequest request = new RedisRequest();
+        RedisRequest request = POOL.get();
         request.refCnt = 1;
         return request;
     }
 
     /**
-     * The raw bytes of the whole request, exactly as the client sent them.
+     * The raw bytes of the whole request, exactly as the client sent them: a view of
+     * {@link #frameSource()} from {@link #frameIndex()}, made on the first call.
      *
      * @return a buffer owned by this request and valid until it is released; the caller must not
      *     release it (use {@code retainedDuplicate()} to keep or forward it independently)
      */
     public ByteBuf frame() {
-        return frame;
+        ByteBuf view = frameView;
+        if (view == null && source != null) {
+            view = source.slice(frameIndex, frameLength);
+            frameView = view;
+        }
+        return view;
+    }
+
+    /**
+     * The buffer that holds the request's bytes: the client's input, which this request keeps a
+     * reference to. Copying from it at {@link #frameIndex()} costs no view object.
+     *
+     * @return a buffer owned by this request and valid until it is released; the caller must not
+     *     release it, nor move its indexes
+     */
+    public ByteBuf frameSource() {
+        return source;
+    }
+
+    /** Where the request's first byte is in {@link #frameSource()}. */
+    public int frameIndex() {
+        return frameIndex;
+    }
+
+    /** How many bytes the request has. */
+    public int frameLength() {
+        return frameLength;
     }
 
     /** The command, or {@code null} when the client sent a command Nutjar does not know. */
@@ -124,9 +163,9 @@ public final class RedisRequest implements ReferenceCounted {
         if (length != bytes.length) {
             return false;
         }
-        int offset = bounds[2 * index];
+        int offset = frameIndex + bounds[2 * index];
         for (int i = 0; i < length; i++) {
-            if (frame.getByte(offset + i) != bytes[i]) {
+            if (source.getByte(offset + i) != bytes[i]) {
                 return false;
             }
         }
@@ -183,17 +222,18 @@ public final class RedisRequest implements ReferenceCounted {
 
     @Override
     public RedisRequest touch(Object hint) {
-        if (frame != null) {
-            frame.touch(hint);
+        if (source != null) {
+            source.touch(hint);
         }
         return this;
     }
 
     private void deallocate() {
-        ByteBuf ownFrame = frame;
+        ByteBuf ownSource = source;
         clear();
-        if (ownFrame != null) {
-            ownFrame.release();
+        POOL.recycle(this);
+        if (ownSource != null) {
+            ownSource.release();
         }
     }
 
@@ -201,10 +241,17 @@ public final class RedisRequest implements ReferenceCounted {
     void discard() {
         refCnt = 0;
         clear();
+        POOL.recycle(this);
     }
 
     private void clear() {
-        frame = null;
+        source = null;
+        frameIndex = 0;
+        frameLength = 0;
+        frameView = null;
+        if (bounds.length > 2 * MAX_POOLED_ARGS) {
+            bounds = new int[2 * INITIAL_ARGS];
+        }
         command = null;
         error = null;
         argCount = 0;
@@ -225,8 +272,14 @@ public final class RedisRequest implements ReferenceCounted {
         argCount++;
     }
 
-    void complete(ByteBuf frame, RedisCommand command) {
-        this.frame = frame;
+    /** @param source taken over: a reference the caller retained for this request */
+    void frame(ByteBuf source, int index, int length) {
+        this.source = source;
+        this.frameIndex = index;
+        this.frameLength = length;
+    }
+
+    void command(RedisCommand command) {
         this.command = command;
     }
 

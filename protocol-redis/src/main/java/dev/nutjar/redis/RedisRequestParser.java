@@ -2,7 +2,6 @@ package dev.nutjar.redis;
 
 import dev.nutjar.redis.internal.Resp;
 import dev.nutjar.redis.internal.LengthLine;
-import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -166,18 +165,19 @@ public final class RedisRequestParser {
         pending = null;
         argsExpected = 0;
         scanned = 0;
-        ByteBuf frame = Frames.takeRetained(in, pos);
-        classify(request, frame);
+        request.frame(in.retain(), base, pos);
+        in.readerIndex(base + pos);
+        classify(request, in, base);
         return request;
     }
 
 
     /** Looks the command up, checks what RESP cannot, and records where the keys are. */
-    private void classify(RedisRequest request, ByteBuf frame) {
-        RedisCommand command = RedisCommand.lookup(frame, request.argOffset(0), request.argLength(0));
-        request.complete(frame, command);
+    private void classify(RedisRequest request, ByteBuf in, int base) {
+        RedisCommand command = RedisCommand.lookup(in, base + request.argOffset(0), request.argLength(0));
+        request.command(command);
         if (command == null) {
-            request.error(unknownCommandError(request, frame));
+            request.error(unknownCommandError(request, request.frame()));
             return;
         }
         int argCount = request.argCount();
@@ -203,7 +203,7 @@ public final class RedisRequestParser {
                 request.keys(1, 2, (argCount - 1) / 2);
                 break;
             case SCRIPT:
-                String error = scriptKeys(request, frame, command);
+                String error = scriptKeys(request, request.frame(), command);
                 if (error != null) {
                     request.error(error);
                     return;

@@ -47,6 +47,28 @@ public interface Request extends ReferenceCounted {
     ByteBuf frame();
 
     /**
+     * The buffer that holds {@link #frame()}'s bytes, at {@link #frameIndex()} for
+     * {@link #frameLength()} bytes. The proxy copies small requests from here into its write
+     * batch, so a protocol that keeps its input buffer and an index, rather than a view, lets a
+     * request be forwarded without allocating one.
+     *
+     * @return a buffer this request owns; do not release it or move its indexes
+     */
+    default ByteBuf frameSource() {
+        return frame();
+    }
+
+    /** Where the request's first byte is in {@link #frameSource()}. */
+    default int frameIndex() {
+        return frame().readerIndex();
+    }
+
+    /** How many bytes {@link #frame()} has. */
+    default int frameLength() {
+        return frame().readableBytes();
+    }
+
+    /**
      * How many keys route this request: 0 for a local request, 1 for most, more for multi-key
      * commands. A keyless command that is forwarded (Redis COMMAND, memcached version) reports
      * one key, twemproxy's literal {@code placeholder}.

@@ -86,18 +86,33 @@ final class RedisProxyRequest extends AbstractRequest {
     }
 
     @Override
+    public ByteBuf frameSource() {
+        return request.frameSource();
+    }
+
+    @Override
+    public int frameIndex() {
+        return request.frameIndex();
+    }
+
+    @Override
+    public int frameLength() {
+        return request.frameLength();
+    }
+
+    @Override
     public int keyCount() {
         return placeholder ? 1 : request.keyCount();
     }
 
     @Override
     public ByteBuf keyBuffer(int i) {
-        return placeholder ? PLACEHOLDER : request.frame();
+        return placeholder ? PLACEHOLDER : request.frameSource();
     }
 
     @Override
     public int keyIndex(int i) {
-        return placeholder ? 0 : request.keyOffset(i);
+        return placeholder ? 0 : request.frameIndex() + request.keyOffset(i);
     }
 
     @Override

@@ -81,6 +81,35 @@ final class BackendConnection extends Flushable {
      */
     void send(Exchange exchange, ByteBuf frame) {
         int bytes = frame.readableBytes();
+        await(exchange, bytes);
+        write(frame);
+        armTimerFor(exchange);
+    }
+
+    /**
+     * Sends a request whose reply completes {@code exchange}, copying small requests into the
+     * write batch so that no view of them is made.
+     *
+     * @param source holds the request at {@code index}; still the caller's, not retained
+     */
+    void send(Exchange exchange, ByteBuf source, int index, int length) {
+        await(exchange, length);
+        write(source, index, length);
+        armTimerFor(exchange);
+    }
+
+    /**
+     * Sends a request the backend does not answer (memcached noreply).
+     *
+     * @param source holds the request at {@code index}; still the caller's, not retained
+     */
+    void sendWithoutReply(ByteBuf source, int index, int length) {
+        count(LoopCounters.REQUESTS, 1);
+        count(LoopCounters.REQUEST_BYTES, length);
+        write(source, index, length);
+    }
+
+    private void await(Exchange exchange, int bytes) {
         exchange.requestBytes = bytes;
         if (pool.timeoutNanos > 0) {
             exchange.deadline = System.nanoTime() + pool.timeoutNanos;
@@ -90,21 +119,21 @@ final class BackendConnection extends Flushable {
         count(LoopCounters.REQUEST_BYTES, bytes);
         count(LoopCounters.OUT_QUEUE, 1);
         count(LoopCounters.OUT_QUEUE_BYTES, bytes);
-        write(frame);
+    }
+
+    private void armTimerFor(Exchange exchange) {
         if (exchange.deadline != 0) {
             armTimer(exchange.deadline);
         }
     }
 
-    /**
-     * Sends a request the backend does not answer (memcached noreply).
-     *
-     * @param frame the request bytes; taken over
-     */
-    void sendWithoutReply(ByteBuf frame) {
-        count(LoopCounters.REQUESTS, 1);
-        count(LoopCounters.REQUEST_BYTES, frame.readableBytes());
-        write(frame);
+    private void write(ByteBuf source, int index, int length) {
+        if (state == State.READY) {
+            batch.write(channel, source, index, length);
+            loopState.flushLater(this);
+        } else {
+            write(source.slice(index, length).retain());
+        }
     }
 
     private void write(ByteBuf frame) {

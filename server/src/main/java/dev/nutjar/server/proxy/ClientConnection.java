@@ -235,11 +235,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        ByteBuf frame = request.frame().retain();
+        BackendConnection backend = loopState.backend(pool, server);
         if (expectsReply) {
-            loopState.backend(pool, server).send(slot, frame);
+            backend.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());
         } else {
-            loopState.backend(pool, server).sendWithoutReply(frame);
+            backend.sendWithoutReply(request.frameSource(), request.frameIndex(), request.frameLength());
             request.release();
         }
     }

@@ -29,17 +29,37 @@ final class OutboundBatch {
     void write(Channel channel, ByteBuf payload) {
         int size = payload.readableBytes();
         if (size <= coalesceLimit) {
-            if (batch == null) {
-                batch = channel.alloc().directBuffer(chunk);
-            } else if (batch.writableBytes() < size) {
-                channel.write(batch, channel.voidPromise());
-                batch = channel.alloc().directBuffer(chunk);
-            }
+            ensureRoom(channel, size);
             batch.writeBytes(payload);
             payload.release();
         } else {
             writeBatch(channel);
             channel.write(payload, channel.voidPromise());
+        }
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code source} from {@code index} to {@code channel},
+     * unflushed: copied when small, else passed on as a retained view.
+     *
+     * @param source still the caller's; neither released nor retained, unless as a view passed on
+     */
+    void write(Channel channel, ByteBuf source, int index, int length) {
+        if (length <= coalesceLimit) {
+            ensureRoom(channel, length);
+            batch.writeBytes(source, index, length);
+        } else {
+            writeBatch(channel);
+            channel.write(source.slice(index, length).retain(), channel.voidPromise());
+        }
+    }
+
+    private void ensureRoom(Channel channel, int size) {
+        if (batch == null) {
+            batch = channel.alloc().directBuffer(chunk);
+        } else if (batch.writableBytes() < size) {
+            channel.write(batch, channel.voidPromise());
+            batch = channel.alloc().directBuffer(chunk);
         }
     }
 
