@@ -2,6 +2,7 @@ package dev.nutjar.redis.internal;
 
 import dev.nutjar.protocol.AbstractRequest;
 import dev.nutjar.protocol.Split;
+import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisFragmentation;
 import dev.nutjar.redis.RedisLocalReply;
 import dev.nutjar.redis.RedisReplies;
@@ -13,51 +14,69 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A parsed {@link RedisRequest} and what the proxy does with it. Owns the request and shares its
- * reference count: one count, one release, however the request is passed on.
+ * reference count: one count, one release, however the request is passed on. Pooled like the
+ * request: released through this object, both go back to their thread's pool.
  */
 final class RedisProxyRequest extends AbstractRequest {
     /** twemproxy routes keyless forwarded commands (COMMAND, LOLWUT) by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
-    private final RedisRequest request;
-    private final Action action;
-    private final RedisLocalReply localReply;
-    private final String error;
-    private final boolean closeAfterReply;
-    private final boolean placeholder;
-    private final boolean keysMustShareServer;
+    /** As many as a loop has requests in flight at its default limits. */
+    private static final ThreadLocalPool<RedisProxyRequest> POOL = new ThreadLocalPool<>(RedisProxyRequest::new, 4096);
 
-    private RedisProxyRequest(RedisRequest request, Action action, RedisLocalReply localReply, String error,
+    private RedisRequest request;
+    private Action action;
+    private RedisLocalReply localReply;
+    private String error;
+    private boolean closeAfterReply;
+    private boolean placeholder;
+    private boolean keysMustShareServer;
+
+    private RedisProxyRequest() {
+    }
+
+    private static RedisProxyRequest of(RedisRequest request, Action action, RedisLocalReply localReply, String error,
             boolean closeAfterReply, boolean placeholder, boolean keysMustShareServer) {
-        super(request);
-        this.request = request;
-        this.action = action;
-        this.localReply = localReply;
-        this.error = error;
-        this.closeAfterReply = closeAfterReply;
-        this.placeholder = placeholder;
-        this.keysMustShareServer = keysMustShareServer;
+        RedisProxyRequest proxyRequest = POOL.get();
+        proxyRequest.wrap(request);
+        proxyRequest.request = request;
+        proxyRequest.action = action;
+        proxyRequest.localReply = localReply;
+        proxyRequest.error = error;
+        proxyRequest.closeAfterReply = closeAfterReply;
+        proxyRequest.placeholder = placeholder;
+        proxyRequest.keysMustShareServer = keysMustShareServer;
+        return proxyRequest;
     }
 
     static RedisProxyRequest local(RedisRequest request, RedisLocalReply reply, boolean close) {
-        return new RedisProxyRequest(request, Action.LOCAL, reply, null, close, false, false);
+        return of(request, Action.LOCAL, reply, null, close, false, false);
     }
 
     static RedisProxyRequest error(RedisRequest request, String error) {
-        return new RedisProxyRequest(request, Action.LOCAL, null, error, false, false, false);
+        return of(request, Action.LOCAL, null, error, false, false, false);
     }
 
     static RedisProxyRequest placeholder(RedisRequest request) {
-        return new RedisProxyRequest(request, Action.FORWARD, null, null, false, true, false);
+        return of(request, Action.FORWARD, null, null, false, true, false);
     }
 
     static RedisProxyRequest forward(RedisRequest request, boolean keysMustShareServer) {
-        return new RedisProxyRequest(request, Action.FORWARD, null, null, false, false, keysMustShareServer);
+        return of(request, Action.FORWARD, null, null, false, false, keysMustShareServer);
     }
 
     static RedisProxyRequest split(RedisRequest request) {
-        return new RedisProxyRequest(request, Action.SPLIT, null, null, false, false, false);
+        return of(request, Action.SPLIT, null, null, false, false, false);
+    }
+
+    @Override
+    protected void deallocated() {
+        request = null;
+        action = null;
+        localReply = null;
+        error = null;
+        POOL.recycle(this);
     }
 
     @Override
