@@ -72,6 +72,20 @@ public final class MemcacheReplyParser {
      *     parser is then reset, and the connection must be closed
      */
     public ByteBuf parse(ByteBuf in, MemcacheCommand forCommand) {
+        int length = parseLength(in, forCommand);
+        return length < 0 ? null : Frames.takeRetained(in, length);
+    }
+
+    /**
+     * Finds the next complete reply in {@code in} without taking it: as {@link #parse}, but the
+     * caller takes the reply's bytes itself (copies them, say) and then skips them. The next call
+     * starts on a new reply whether or not they were skipped.
+     *
+     * @param in the backend's input, read from its reader index; not consumed, still the caller's
+     * @return the length of the reply at the reader index, or -1 when more bytes are needed
+     * @throws MemcacheProtocolException as {@link #parse}
+     */
+    public int parseLength(ByteBuf in, MemcacheCommand forCommand) {
         Objects.requireNonNull(forCommand, "forCommand");
         if (forCommand == MemcacheCommand.QUIT) {
             throw new IllegalArgumentException("quit has no reply");
@@ -86,7 +100,7 @@ public final class MemcacheReplyParser {
             if (pendingCrlf >= 0) {
                 if (end - base < pendingCrlf + 2) {
                     inProgress = forCommand;
-                    return null;
+                    return -1;
                 }
                 if (in.getByte(base + pendingCrlf) != CR || in.getByte(base + pendingCrlf + 1) != LF) {
                     throw fail(forCommand, "value data not followed by CRLF", in, base + pendingCrlf, base + pendingCrlf + 2);
@@ -101,7 +115,7 @@ public final class MemcacheReplyParser {
                     throw fail(forCommand, "no line feed within " + MAX_LINE_LENGTH + " bytes", in, lineAt, end);
                 }
                 inProgress = forCommand;
-                return null;
+                return -1;
             }
             if (newline - lineAt > MAX_LINE_LENGTH + 1) {
                 throw fail(forCommand, "line longer than " + MAX_LINE_LENGTH + " bytes", in, lineAt, newline);
@@ -116,7 +130,7 @@ public final class MemcacheReplyParser {
             }
             if (forCommand.isRetrieval()) {
                 if (ReplyLines.is(in, lineAt, lineEnd, ReplyLines.END)) {
-                    return complete(in, next);
+                    return complete(next);
                 }
                 long valueLength = ReplyLines.parseValueLine(in, lineAt, lineEnd, keyRange);
                 if (valueLength >= 0) {
@@ -130,12 +144,12 @@ public final class MemcacheReplyParser {
                     continue;
                 }
                 if (lineStart == 0 && ReplyLines.isError(in, lineAt, lineEnd)) {
-                    return complete(in, next);
+                    return complete(next);
                 }
                 throw fail(forCommand, "unexpected line", in, lineAt, lineEnd);
             }
             if (isOneLineReply(forCommand, in, lineAt, lineEnd) || ReplyLines.isError(in, lineAt, lineEnd)) {
-                return complete(in, next);
+                return complete(next);
             }
             throw fail(forCommand, "unexpected line", in, lineAt, lineEnd);
         }
@@ -211,9 +225,9 @@ public final class MemcacheReplyParser {
         }
     }
 
-    private ByteBuf complete(ByteBuf in, int length) {
+    private int complete(int length) {
         reset();
-        return Frames.takeRetained(in, length);
+        return length;
     }
 
     private MemcacheProtocolException fail(MemcacheCommand command, String what, ByteBuf in, int from, int to) {

@@ -72,6 +72,28 @@ class MemcacheReplyParserTest {
                 Arguments.of(SET, "SERVER_ERROR\r\n"));
     }
 
+    @ParameterizedTest
+    @MethodSource("validReplies")
+    void parseLengthFindsTheReplyInPlaceWhereverTheInputIsCut(MemcacheCommand command, String reply) {
+        byte[] bytes = ascii(reply + "STORED\r\n");
+        int step = Math.max(1, bytes.length / 200);
+        for (int split = 0; split <= bytes.length; split += step) {
+            MemcacheReplyParser parser = new MemcacheReplyParser();
+            ByteBuf in = feeder.track(Unpooled.buffer(bytes.length));
+            in.writeBytes(bytes, 0, split);
+            int length = parser.parseLength(in, command);
+            in.writeBytes(bytes, split, bytes.length - split);
+            if (length < 0) {
+                length = parser.parseLength(in, command);
+            }
+            assertThat(in.readerIndex()).as("reader index left alone").isZero();
+            assertThat(length).as("split at %d", split).isEqualTo(reply.length());
+            in.skipBytes(length);
+            assertThat(parser.parseLength(in, SET)).as("the next reply").isEqualTo("STORED\r\n".length());
+            in.release();
+        }
+    }
+
     private Feeder.Result feed(MemcacheReplyParser parser, List<MemcacheCommand> commands, List<byte[]> chunks,
             Cumulation cumulation) {
         int[] next = {0};

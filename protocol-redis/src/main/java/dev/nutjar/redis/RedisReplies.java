@@ -81,23 +81,29 @@ public final class RedisReplies {
      * @param reply one complete reply, read from its reader index; not changed or released
      */
     public static boolean isTransientFailure(ByteBuf reply) {
-        int start = reply.readerIndex();
-        int end = reply.writerIndex();
-        if (start >= end || reply.getByte(start) != '-') {
+        return isTransientFailure(reply, reply.readerIndex(), reply.writerIndex());
+    }
+
+    /**
+     * As {@link #isTransientFailure(ByteBuf)}, for the reply between {@code start} and {@code end}
+     * of {@code buf}; indexes are left alone.
+     */
+    public static boolean isTransientFailure(ByteBuf buf, int start, int end) {
+        if (start >= end || buf.getByte(start) != '-') {
             return false;
         }
         int wordEnd = start + 1;
         while (wordEnd < end) {
-            byte b = reply.getByte(wordEnd);
+            byte b = buf.getByte(wordEnd);
             if (b == ' ' || b == '\r') {
                 break;
             }
             wordEnd++;
         }
         int length = wordEnd - start - 1;
-        return wordEquals(reply, start + 1, length, OOM)
-                || wordEquals(reply, start + 1, length, BUSY)
-                || wordEquals(reply, start + 1, length, LOADING);
+        return wordEquals(buf, start + 1, length, OOM)
+                || wordEquals(buf, start + 1, length, BUSY)
+                || wordEquals(buf, start + 1, length, LOADING);
     }
 
     private static final byte[] OOM = {'O', 'O', 'M'};

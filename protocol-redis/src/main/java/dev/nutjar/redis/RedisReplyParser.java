@@ -44,8 +44,22 @@ public final class RedisReplyParser {
      *     input left as it was; the backend connection must be closed
      */
     public ByteBuf parse(ByteBuf in) {
+        int length = parseLength(in);
+        return length < 0 ? null : Frames.takeRetained(in, length);
+    }
+
+    /**
+     * Finds the next complete reply in {@code in} without taking it: as {@link #parse}, but the
+     * caller takes the reply's bytes itself (copies them, say) and then skips them. The next call
+     * starts on a new reply whether or not they were skipped.
+     *
+     * @param in the backend's input, read from its reader index; not consumed, still the caller's
+     * @return the length of the reply at the reader index, or -1 when more bytes are needed
+     * @throws RedisProtocolException as {@link #parse}
+     */
+    public int parseLength(ByteBuf in) {
         try {
-            return parseReply(in);
+            return replyLength(in);
         } catch (RedisProtocolException e) {
             reset();
             throw e;
@@ -114,12 +128,12 @@ public final class RedisReplyParser {
         lineSearchFrom = -1;
     }
 
-    private ByteBuf parseReply(ByteBuf in) {
+    private int replyLength(ByteBuf in) {
         final int base = in.readerIndex();
         final int readable = in.readableBytes();
         if (pendingValues == 0) {
             if (readable == 0) {
-                return null;
+                return -1;
             }
             pendingValues = 1;
             scanned = 0;
@@ -133,7 +147,7 @@ public final class RedisReplyParser {
                         throw new RedisProtocolException("reply too large");
                     }
                     scanned = pos;
-                    return null;
+                    return -1;
                 }
                 if (in.getShort(base + pos + bulkLength) != Resp.CRLF) {
                     throw new RedisProtocolException("bulk not terminated by CRLF");
@@ -145,7 +159,7 @@ public final class RedisReplyParser {
             }
             if (pos >= readable) {
                 scanned = pos;
-                return null;
+                return -1;
             }
             byte type = in.getByte(base + pos);
             switch (type) {
@@ -155,7 +169,7 @@ public final class RedisReplyParser {
                     int end = lineEnd(in, base, pos, readable);
                     if (end == NEED_MORE) {
                         scanned = pos;
-                        return null;
+                        return -1;
                     }
                     if (type == ':' && !isInteger(in, base + pos + 1, end - 2 - (pos + 1))) {
                         throw new RedisProtocolException("invalid integer");
@@ -169,7 +183,7 @@ public final class RedisReplyParser {
                             INVALID_BULK_LENGTH);
                     if (length == NEED_MORE) {
                         scanned = pos;
-                        return null;
+                        return -1;
                     }
                     pos = lengthLine.end();
                     if (length < 0) {
@@ -183,7 +197,7 @@ public final class RedisReplyParser {
                     int count = lengthLine.parse(in, base, pos, readable, Integer.MAX_VALUE, true, INVALID_MULTIBULK_LENGTH);
                     if (count == NEED_MORE) {
                         scanned = pos;
-                        return null;
+                        return -1;
                     }
                     pos = lengthLine.end();
                     pendingValues--;
@@ -197,10 +211,9 @@ public final class RedisReplyParser {
             }
         }
         scanned = 0;
-        ByteBuf reply = Frames.takeRetained(in, pos);
-        replyType = reply.getByte(0);
-        transientFailure = replyType == '-' && RedisReplies.isTransientFailure(reply);
-        return reply;
+        replyType = in.getByte(base);
+        transientFailure = replyType == '-' && RedisReplies.isTransientFailure(in, base, base + pos);
+        return pos;
     }
 
     /**

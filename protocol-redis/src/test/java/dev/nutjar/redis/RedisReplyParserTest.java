@@ -53,6 +53,48 @@ class RedisReplyParserTest {
     }
 
     @Test
+    void parseLengthFindsEachReplyInPlaceSplitAnywhere() {
+        String all = String.join("", REPLIES);
+        for (int split = 0; split <= all.length(); split++) {
+            RedisReplyParser parser = new RedisReplyParser();
+            ByteBuf in = Unpooled.buffer();
+            List<String> found = new ArrayList<>();
+            try {
+                for (String part : new String[] {all.substring(0, split), all.substring(split)}) {
+                    in.writeBytes(bytes(part));
+                    int length;
+                    while ((length = parser.parseLength(in)) >= 0) {
+                        int before = in.readerIndex();
+                        found.add(Codec.string(in.slice(before, length)));
+                        assertThat(in.readerIndex()).as("reader index left alone").isEqualTo(before);
+                        in.skipBytes(length);
+                    }
+                }
+                assertThat(found).as("split at %d", split).isEqualTo(REPLIES);
+                assertThat(in.isReadable()).isFalse();
+            } finally {
+                in.release();
+            }
+        }
+    }
+
+    @Test
+    void parseLengthKnowsTheTypeAndTransientFailureAsParseDoes() {
+        RedisReplyParser parser = new RedisReplyParser();
+        ByteBuf in = Unpooled.wrappedBuffer(bytes(":1\r\n-LOADING not yet\r\n"));
+        try {
+            in.skipBytes(parser.parseLength(in));
+            assertThat(parser.replyType()).isEqualTo((byte) ':');
+            int length = parser.parseLength(in);
+            assertThat(parser.isError()).isTrue();
+            assertThat(parser.isTransientFailure()).isTrue();
+            assertThat(RedisReplies.isTransientFailure(in, in.readerIndex(), in.readerIndex() + length)).isTrue();
+        } finally {
+            in.release();
+        }
+    }
+
+    @Test
     void incompleteRepliesAreNotConsumed() {
         String reply = "*3\r\n$5\r\nhello\r\n*2\r\n:1\r\n$-1\r\n+OK\r\n";
         for (int length = 0; length < reply.length(); length++) {

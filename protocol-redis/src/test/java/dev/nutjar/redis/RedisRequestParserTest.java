@@ -50,6 +50,37 @@ class RedisRequestParserTest {
     }
 
     @Test
+    void aReleasedRequestIsHandedOutAgainClearedAndFreesItsInput() {
+        RedisRequestParser parser = new RedisRequestParser();
+        ByteBuf in = Unpooled.directBuffer().writeBytes(bytes(command("SET", "k", "v") + command("PING") + "*1\r\n$4\r\nnope\r\n"));
+        RedisRequest set = parser.parse(in);
+        assertThat(in.refCnt()).as("held by the request").isEqualTo(2);
+        assertThat(set.frameSource()).isSameAs(in);
+        assertThat(set.frameIndex()).isZero();
+        assertThat(set.frameLength()).isEqualTo(command("SET", "k", "v").length());
+        assertThat(Codec.string(set.frame())).isEqualTo(command("SET", "k", "v"));
+        assertThat(set.release()).isTrue();
+        assertThat(in.refCnt()).isEqualTo(1);
+
+        RedisRequest ping = parser.parse(in);
+        assertThat(ping).as("the pooled object again").isSameAs(set);
+        assertThat(ping.command()).isEqualTo(RedisCommand.lookup("PING"));
+        assertThat(ping.argCount()).isEqualTo(1);
+        assertThat(ping.keyCount()).isZero();
+        assertThat(ping.hasError()).isFalse();
+        assertThat(ping.frameIndex()).isEqualTo(command("SET", "k", "v").length());
+        assertThat(Codec.string(ping.frame())).isEqualTo(command("PING"));
+        ping.release();
+
+        RedisRequest unknown = parser.parse(in);
+        assertThat(unknown.error()).startsWith("ERR unknown command 'nope'");
+        assertThat(unknown.frameIndex()).isEqualTo(command("SET", "k", "v").length() + command("PING").length());
+        unknown.release();
+        assertThat(in.refCnt()).isEqualTo(1);
+        in.release();
+    }
+
+    @Test
     void incompleteInputIsNotConsumed() {
         String input = command("SET", "key", "value");
         for (int length = 0; length < input.length(); length++) {

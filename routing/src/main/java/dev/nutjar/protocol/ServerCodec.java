@@ -27,6 +27,26 @@ public interface ServerCodec {
      */
     ByteBuf decode(ByteBuf in, int replyKind);
 
+    /** {@link #replyLength}'s answer when this codec hands out replies through {@link #decode} only. */
+    int DECODE_ONLY = -2;
+
+    /**
+     * Finds the next complete reply without taking it, for a codec whose replies are the backend's
+     * bytes unchanged: the proxy then copies a small reply straight into the client's write batch
+     * and makes no view of it. Parsing progress is kept as with {@link #decode}; the next call
+     * starts on a new reply once this one was found.
+     *
+     * @param in the connection's inbound bytes; not consumed (the caller skips the reply's bytes
+     *     itself), still owned by the caller
+     * @param replyKind as for {@link #decode}
+     * @return the length of the reply at {@code in}'s reader index; -1 when more bytes are needed;
+     *     or {@link #DECODE_ONLY} (the default) when the caller must use {@link #decode}
+     * @throws ProtocolException when the backend sent something that is not a reply
+     */
+    default int replyLength(ByteBuf in, int replyKind) {
+        return DECODE_ONLY;
+    }
+
     /**
      * Offers the start of a large reply to be passed on as it arrives instead of whole.
      *
@@ -53,6 +73,15 @@ public interface ServerCodec {
      * @param reply a reply from {@link #decode}; not consumed, still owned by the caller
      */
     boolean isServerFailure(ByteBuf reply);
+
+    /**
+     * {@link #isServerFailure(ByteBuf)} for a reply found by {@link #replyLength}.
+     *
+     * @param in holds the reply at {@code index}; not changed, still owned by the caller
+     */
+    default boolean isServerFailure(ByteBuf in, int index, int length) {
+        return isServerFailure(in.slice(index, length));
+    }
 
     /**
      * The error text when a handshake reply reports a failure, else null.

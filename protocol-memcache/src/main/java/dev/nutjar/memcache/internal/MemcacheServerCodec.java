@@ -37,12 +37,26 @@ public final class MemcacheServerCodec implements ServerCodec {
     }
 
     @Override
+    public int replyLength(ByteBuf in, int replyKind) {
+        try {
+            return parser.parseLength(in, COMMANDS[replyKind]);
+        } catch (MemcacheProtocolException e) {
+            throw new ProtocolException(e.getMessage(), null);
+        }
+    }
+
+    @Override
     public int streamableLength(ByteBuf in, int replyKind, int minLength) {
         return parser.streamablePart(in, COMMANDS[replyKind], minLength);
     }
 
     @Override
     public boolean isServerFailure(ByteBuf reply) {
+        return false;
+    }
+
+    @Override
+    public boolean isServerFailure(ByteBuf in, int index, int length) {
         return false;
     }
 

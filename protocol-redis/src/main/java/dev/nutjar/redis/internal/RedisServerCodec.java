@@ -41,6 +41,15 @@ public final class RedisServerCodec implements ServerCodec {
     }
 
     @Override
+    public int replyLength(ByteBuf in, int replyKind) {
+        try {
+            return parser.parseLength(in);
+        } catch (RedisProtocolException e) {
+            throw new ProtocolException(e.getMessage(), null);
+        }
+    }
+
+    @Override
     public int streamableLength(ByteBuf in, int replyKind, int minLength) {
         return parser.streamablePart(in, minLength);
     }
@@ -48,6 +57,11 @@ public final class RedisServerCodec implements ServerCodec {
     @Override
     public boolean isServerFailure(ByteBuf reply) {
         return RedisReplies.isTransientFailure(reply);
+    }
+
+    @Override
+    public boolean isServerFailure(ByteBuf in, int index, int length) {
+        return RedisReplies.isTransientFailure(in, index, index + length);
     }
 
     @Override

@@ -344,8 +344,15 @@ final class BackendConnection extends Flushable {
                 if (exchange == null) {
                     throw new ProtocolException("reply with no request outstanding", null);
                 }
-                ByteBuf reply = codec.decode(inbound, exchange.replyKind);
-                if (reply == null) {
+                // In place where the codec allows: a small reply is then copied straight to its
+                // client, with no view made of it.
+                ByteBuf reply = null;
+                int length = codec.replyLength(inbound, exchange.replyKind);
+                if (length == ServerCodec.DECODE_ONLY) {
+                    reply = codec.decode(inbound, exchange.replyKind);
+                    length = reply == null ? -1 : reply.readableBytes();
+                }
+                if (length < 0) {
                     if (streaming == null && startStream(exchange)) {
                         inbound = passOn(inbound);
                         continue;
@@ -353,7 +360,7 @@ final class BackendConnection extends Flushable {
                     break;
                 }
                 awaiting.poll();
-                long replyBytes = reply.readableBytes();
+                long replyBytes = length;
                 if (exchange == streaming) {
                     streaming = null;
                     replyBytes += streamedBytes;
@@ -362,17 +369,30 @@ final class BackendConnection extends Flushable {
                 count(LoopCounters.OUT_QUEUE_BYTES, -exchange.requestBytes);
                 count(LoopCounters.RESPONSES, 1);
                 count(LoopCounters.RESPONSE_BYTES, replyBytes);
+                // Skipped before the exchange completes: completing it can close this connection.
+                ByteBuf source = inbound;
+                int index = source.readerIndex();
+                if (reply == null) {
+                    source.skipBytes(length);
+                }
                 if (exchange.abandoned) {
                     abandoned--;
-                    reply.release();
+                    if (reply != null) {
+                        reply.release();
+                    }
                     continue;
                 }
-                if (codec.isServerFailure(reply)) {
+                boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
+                if (failure) {
                     pool.routing.recordFailure(server);
                 } else {
                     pool.routing.recordSuccess(server);
                 }
-                exchange.complete(reply);
+                if (reply != null) {
+                    exchange.complete(reply);
+                } else {
+                    exchange.complete(source, index, length);
+                }
             }
         } catch (ProtocolException e) {
             log.warn("bad reply from {} of pool {}: {}", pool.serverName(server), pool.name, e.getMessage());

@@ -280,6 +280,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Writes every finished reply at the head of the queue, in request order. */
     void replyReady() {
+        afterReplies(writeFinished());
+    }
+
+    /**
+     * The reply to the request at the head of the queue arrived: it is written at once, straight
+     * from the backend's input (copied when small), then every finished reply behind it.
+     *
+     * @param source holds the reply at {@code index}; still the caller's, not retained
+     */
+    void headReplied(PendingRequest head, ByteBuf source, int index, int length) {
+        pending.poll();
+        head.done = true;
+        replySized(length);
+        if (length > 0) {
+            replies.write(ctx.channel(), source, index, length);
+        }
+        boolean close = head.closeAfterReply;
+        head.release();
+        if (close) {
+            closeAfterFlush = true;
+            afterReplies(true);
+        } else {
+            afterReplies(writeFinished() || length > 0);
+        }
+    }
+
+    /** @return whether anything was written, or the connection is to close after the writes */
+    private boolean writeFinished() {
         boolean wrote = false;
         PendingRequest head;
         while ((head = pending.peek()) != null && head.done) {
@@ -296,10 +324,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             head.release();
             if (close) {
                 closeAfterFlush = true;
-                wrote = true;
-                break;
+                return true;
             }
         }
+        return wrote;
+    }
+
+    private void afterReplies(boolean wrote) {
         if (paused && !draining && mayResume()) {
             resume();
         }

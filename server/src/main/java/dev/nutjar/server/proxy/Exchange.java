@@ -30,6 +30,16 @@ abstract class Exchange {
      */
     abstract void complete(ByteBuf reply);
 
+    /**
+     * The reply arrived, found in place in the backend's input.
+     *
+     * @param source holds the reply at {@code index}; still the caller's, not retained (retain a
+     *     view of it to keep it)
+     */
+    void complete(ByteBuf source, int index, int length) {
+        complete(source.slice(index, length).retain());
+    }
+
     /** No reply will come: the backend failed, timed out, or could not be reached. */
     abstract void fail(String reason);
 }

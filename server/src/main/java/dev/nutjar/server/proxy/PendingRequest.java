@@ -33,6 +33,15 @@ final class PendingRequest extends Exchange {
     }
 
     @Override
+    void complete(ByteBuf source, int index, int length) {
+        if (!streamed && !done && client.isNextReply(this)) {
+            client.headReplied(this, source, index, length);
+        } else {
+            finish(source.slice(index, length).retain());
+        }
+    }
+
+    @Override
     void fail(String reason) {
         client.countForwardError();
         if (streamed) {
