@@ -115,6 +115,7 @@ final class BackendConnection extends Flushable {
             exchange.deadline = System.nanoTime() + pool.timeoutNanos;
         }
         awaiting.add(exchange);
+        exchange.heldByBackend();
         count(LoopCounters.REQUESTS, 1);
         count(LoopCounters.REQUEST_BYTES, bytes);
         count(LoopCounters.OUT_QUEUE, 1);
@@ -297,6 +298,7 @@ final class BackendConnection extends Flushable {
             if (!exchange.abandoned) {
                 exchange.fail(reason);
             }
+            exchange.releasedByBackend();
         }
     }
 
@@ -380,6 +382,7 @@ final class BackendConnection extends Flushable {
                     if (reply != null) {
                         reply.release();
                     }
+                    exchange.releasedByBackend();
                     continue;
                 }
                 boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
@@ -393,6 +396,7 @@ final class BackendConnection extends Flushable {
                 } else {
                     exchange.complete(source, index, length);
                 }
+                exchange.releasedByBackend();
             }
         } catch (ProtocolException e) {
             log.warn("bad reply from {} of pool {}: {}", pool.serverName(server), pool.name, e.getMessage());

@@ -181,7 +181,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void protocolError(ProtocolException e) {
         loopState.counters.addPool(pool.id, LoopCounters.CLIENT_ERR, 1);
         log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-        PendingRequest slot = new PendingRequest(this, null);
+        PendingRequest slot = PendingRequest.of(this, null);
         slot.closeAfterReply = true;
         pending.add(slot);
         draining = true;
@@ -194,7 +194,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(Request request) {
         switch (request.action()) {
             case LOCAL -> {
-                PendingRequest slot = new PendingRequest(this, request);
+                PendingRequest slot = PendingRequest.of(this, request);
                 slot.closeAfterReply = request.closeAfterReply();
                 if (slot.closeAfterReply) {
                     draining = true;
@@ -204,7 +204,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
             }
             case FORWARD -> forward(request);
-            case SPLIT -> split(new PendingRequest(this, request), request);
+            case SPLIT -> split(PendingRequest.of(this, request), request);
         }
     }
 
@@ -214,7 +214,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (keys > 1 && request.keysMustShareServer()) {
             for (int k = 1; k < keys; k++) {
                 if (route(request, k) != server) {
-                    PendingRequest slot = new PendingRequest(this, request);
+                    PendingRequest slot = PendingRequest.of(this, request);
                     pending.add(slot);
                     slot.finish(request.crossServerReply(ctx.alloc()));
                     return;
@@ -223,7 +223,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         boolean expectsReply = request.expectsReply();
         // A noreply request has no place in the reply queue: it gets no slot at all.
-        PendingRequest slot = expectsReply ? new PendingRequest(this, request) : null;
+        PendingRequest slot = expectsReply ? PendingRequest.of(this, request) : null;
         if (expectsReply) {
             pending.add(slot);
         }
@@ -260,8 +260,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         Split split = request.split(serverOfKey, ctx.alloc());
         int fragments = split.fragmentCount();
-        slot.split = split;
-        slot.fragmentsLeft = fragments;
+        slot.splitInto(split);
         loopState.counters.addPool(pool.id, LoopCounters.FRAGMENTS, fragments);
         int replyKind = split.replyKind();
         for (int f = 0; f < fragments; f++) {

@@ -17,10 +17,21 @@ abstract class Exchange {
      * The reply kind the backend's codec needs to read the reply. Taken when the exchange is made,
      * because the client's request may be released (the client went away) before the reply comes.
      */
-    final int replyKind;
+    int replyKind;
 
     Exchange(int replyKind) {
         this.replyKind = replyKind;
+    }
+
+    /** A backend connection now refers to this exchange (it awaits the reply). */
+    void heldByBackend() {
+    }
+
+    /**
+     * The backend connection no longer refers to this exchange: the reply was read and passed on,
+     * or thrown away, or the connection failed it.
+     */
+    void releasedByBackend() {
     }
 
     /**

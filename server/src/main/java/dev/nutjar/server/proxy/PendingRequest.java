@@ -2,14 +2,22 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.Request;
 import dev.nutjar.protocol.Split;
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 
 /**
  * A client request whose reply has its place in the client's reply queue. For a forwarded request
  * it is also the backend exchange; a split request waits for all its {@link Fragment}s.
+ *
+ * <p>Pooled per thread: it goes back to the pool once both its client and its backend connection
+ * are done with it (a request that timed out stays on the backend connection until its reply is
+ * read). A split request's slot is not pooled: its fragments may outlive the client's interest.
  */
 final class PendingRequest extends Exchange {
-    final ClientConnection client;
+    /** As many as a loop has requests in flight at its default limits. */
+    private static final ThreadLocalPool<PendingRequest> POOL = new ThreadLocalPool<>(PendingRequest::new, 4096);
+
+    ClientConnection client;
     /** Owned until the reply is written; released then. */
     Request request;
     /** The reply, once known; owned until written to the client. */
@@ -21,10 +29,58 @@ final class PendingRequest extends Exchange {
     /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
     boolean streamed;
 
-    PendingRequest(ClientConnection client, Request request) {
-        super(request == null ? 0 : request.replyKind());
-        this.client = client;
-        this.request = request;
+    /** The client, and the backend connection while it awaits the reply. */
+    private int holders;
+    private boolean pooled;
+
+    private PendingRequest() {
+        super(0);
+    }
+
+    /** @param request taken over (released with this slot); null for a slot without a request */
+    static PendingRequest of(ClientConnection client, Request request) {
+        PendingRequest slot = POOL.get();
+        slot.client = client;
+        slot.request = request;
+        slot.replyKind = request == null ? 0 : request.replyKind();
+        slot.holders = 1;
+        slot.pooled = true;
+        return slot;
+    }
+
+    /** This slot waits for fragments: it is left to the garbage collector, never reused. */
+    void splitInto(Split split) {
+        this.split = split;
+        this.fragmentsLeft = split.fragmentCount();
+        this.pooled = false;
+    }
+
+    @Override
+    void heldByBackend() {
+        holders++;
+    }
+
+    @Override
+    void releasedByBackend() {
+        drop();
+    }
+
+    private void drop() {
+        if (--holders == 0 && pooled) {
+            client = null;
+            request = null;
+            reply = null;
+            done = false;
+            closeAfterReply = false;
+            split = null;
+            fragmentsLeft = 0;
+            streamed = false;
+            deadline = 0;
+            abandoned = false;
+            requestBytes = 0;
+            replyKind = 0;
+            POOL.recycle(this);
+        }
     }
 
     @Override
@@ -120,7 +176,7 @@ final class PendingRequest extends Exchange {
         }
     }
 
-    /** Releases everything this request still holds. */
+    /** Releases everything this request still holds: the client is done with it. */
     void release() {
         if (request != null) {
             request.release();
@@ -134,6 +190,7 @@ final class PendingRequest extends Exchange {
             split.release();
             split = null;
         }
+        drop();
     }
 
     /** One server's part of a split request. */
