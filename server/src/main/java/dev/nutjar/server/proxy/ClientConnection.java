@@ -313,12 +313,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             pending.poll();
             ByteBuf reply = head.reply;
             head.reply = null;
-            if (reply.isReadable()) {
-                replies.write(ctx.channel(), reply);
+            if (head.replyLength > 0) {
+                replies.write(ctx.channel(), reply, head.replyIndex, head.replyLength);
                 wrote = true;
-            } else {
-                reply.release();
             }
+            reply.release();
             boolean close = head.closeAfterReply;
             head.release();
             if (close) {

@@ -20,8 +20,14 @@ final class PendingRequest extends Exchange {
     ClientConnection client;
     /** Owned until the reply is written; released then. */
     Request request;
-    /** The reply, once known; owned until written to the client. */
+    /**
+     * Holds the reply, once known, at {@link #replyIndex} for {@link #replyLength} bytes: a
+     * buffer of its own, or the backend's input retained (no view is made of a reply in place).
+     * One reference owned until written to the client.
+     */
     ByteBuf reply;
+    int replyIndex;
+    int replyLength;
     boolean done;
     boolean closeAfterReply;
     Split split;
@@ -70,6 +76,8 @@ final class PendingRequest extends Exchange {
             client = null;
             request = null;
             reply = null;
+            replyIndex = 0;
+            replyLength = 0;
             done = false;
             closeAfterReply = false;
             split = null;
@@ -93,7 +101,7 @@ final class PendingRequest extends Exchange {
         if (!streamed && !done && client.isNextReply(this)) {
             client.headReplied(this, source, index, length);
         } else {
-            finish(source.slice(index, length).retain());
+            finish(source.retain(), index, length);
         }
     }
 
@@ -138,14 +146,25 @@ final class PendingRequest extends Exchange {
      * @param reply taken over
      */
     void finish(ByteBuf reply) {
+        finish(reply, reply.readerIndex(), reply.readableBytes());
+    }
+
+    /**
+     * As {@link #finish(ByteBuf)}, for a reply at {@code index} of {@code holder}.
+     *
+     * @param holder one reference taken over
+     */
+    void finish(ByteBuf holder, int index, int length) {
         if (done || client.closed) {
-            reply.release();
+            holder.release();
             return;
         }
-        this.reply = reply;
+        this.reply = holder;
+        this.replyIndex = index;
+        this.replyLength = length;
         this.done = true;
         if (!streamed) {
-            client.replySized(reply.readableBytes()); // a streamed reply was sized when it started
+            client.replySized(length); // a streamed reply was sized when it started
         }
         client.replyReady();
     }
