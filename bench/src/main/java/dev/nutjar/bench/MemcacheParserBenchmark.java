@@ -7,8 +7,9 @@ import org.openjdk.jmh.annotations.Param;
 
 /**
  * The memcached ASCII request parser ({@link MemcacheRequestParser#parse(ByteBuf)}) on
- * {@code get key:000000000017} or {@code set key:... 0 0 3} with a 3-byte data block. The parser
- * does not use the {@code Recycler} itself, but the retained slices it takes of the input may.
+ * {@code get key:000000000017} or {@code set key:... 0 0 3} with a 3-byte data block.
+ * {@link MemcacheRequest}s come from a per-thread pool and hold the input buffer itself, not a
+ * slice of it.
  */
 public class MemcacheParserBenchmark extends ParserBenchmark {
     @Param({"get", "set"})

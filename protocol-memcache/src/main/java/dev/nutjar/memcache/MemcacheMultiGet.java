@@ -107,7 +107,7 @@ public final class MemcacheMultiGet {
         ByteBuf[] buffers = new ByteBuf[fragmentCount];
         int[][] positions = new int[fragmentCount][];
         int[] filled = new int[fragmentCount];
-        ByteBuf frame = get.frame();
+        ByteBuf source = get.frameSource();
         try {
             for (int f = 0; f < fragmentCount; f++) {
                 buffers[f] = alloc.buffer(lengths[f], lengths[f]);
@@ -121,14 +121,12 @@ public final class MemcacheMultiGet {
                 int length = get.keyLength(i);
                 positions[f][filled[f]++] = out.writerIndex();
                 positions[f][filled[f]++] = length;
-                out.writeBytes(frame, frame.readerIndex() + get.keyOffset(i), length);
+                out.writeBytes(source, get.frameIndex() + get.keyOffset(i), length);
             }
             MemcacheRequest[] fragments = new MemcacheRequest[fragmentCount];
             for (int f = 0; f < fragmentCount; f++) {
                 buffers[f].writeBytes(CRLF);
-                int[] p = positions[f];
-                fragments[f] = new MemcacheRequest(command, null, buffers[f], false, keys[f], p[0], p[1],
-                        keys[f] > 1 ? p : null, -1, -1);
+                fragments[f] = MemcacheRequest.fragment(command, buffers[f], keys[f], positions[f]);
             }
             return fragments;
         } catch (RuntimeException | Error e) {
@@ -249,10 +247,9 @@ public final class MemcacheMultiGet {
                 if (!cursor.atValue()) {
                     continue;
                 }
-                ByteBuf fragmentFrame = fragment.frame();
                 int keyLength = fragment.keyLength(key);
                 if (cursor.keyLength == keyLength && ByteBufUtil.equals(cursor.reply, cursor.keyStart,
-                        fragmentFrame, fragmentFrame.readerIndex() + fragment.keyOffset(key), keyLength)) {
+                        fragment.frameSource(), fragment.frameIndex() + fragment.keyOffset(key), keyLength)) {
                     out.writeBytes(cursor.reply, cursor.position, cursor.blockEnd - cursor.position);
                     cursor.advance();
                 }

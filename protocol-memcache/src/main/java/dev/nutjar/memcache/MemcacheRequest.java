@@ -1,57 +1,127 @@
 package dev.nutjar.memcache;
 
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCounted;
+import java.util.Arrays;
 
 /**
  * One client request: the raw bytes, exactly as received, and where its keys and data block are.
  *
- * <p>A request owns a retained slice of the client's input, its {@link #frame()}, which the proxy
- * forwards as is (zero copy). Releasing the request releases the frame; the reference count of the
- * request is the frame's. Positions are relative to the frame's reader index, so they stay right
- * however the proxy moves it.
+ * <p>A request holds a reference to the client's input buffer and the place of its bytes in it
+ * ({@link #frameSource()}, {@link #frameIndex()}, {@link #frameLength()}), which the proxy
+ * forwards as is; {@link #frame()} is a view of them, made when first asked for. Positions are
+ * relative to the start of the frame. It is reference counted: whoever holds it releases it
+ * exactly once, which releases the input buffer; nothing may be read from it (or its frame) after
+ * that, because a released request goes back to its thread's {@link ThreadLocalPool} and is handed
+ * out again. So a single-key request allocates nothing; a multi-key get reuses the request's array
+ * of key positions when it is small enough.
+ *
+ * <p>Every request, whether the parser's or a {@link MemcacheMultiGet} fragment, comes from the pool
+ * and goes back to it when released: one way to make and free them, and a fragment released on
+ * another thread merely joins that thread's pool, which is bounded.
  *
  * <p>A request that {@link #isError()} is never forwarded: the proxy answers it with
  * {@link MemcacheError#writeReply} unless {@link #noreply()}, in its place among the replies, and
  * closes the connection afterwards if {@link #closesConnection()}.
  *
- * <p>A single-key request allocates nothing besides itself and its slice; a multi-key get also
- * holds one {@code int[]} of key positions.
+ * <p>Not thread-safe; a request lives on one event loop.
  */
 public final class MemcacheRequest implements ReferenceCounted {
 
     /** memcached's limit on key length, in bytes. */
     public static final int KEY_MAX_LENGTH = 250;
 
-    private final MemcacheCommand command;
-    private final MemcacheError error;
-    private final ByteBuf frame;
-    private final boolean noreply;
-    private final int keyCount;
-    private final int firstKeyOffset;
-    private final int firstKeyLength;
-    /** Offset and length of every key, in pairs, when there are at least two; else null. */
-    private final int[] keyPositions;
-    private final int dataOffset;
-    private final int dataLength;
+    /** A request whose key position array grew past this many keys is pooled without it: memory stays bounded. */
+    private static final int MAX_POOLED_KEYS = 16;
+    /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
+    private static final ThreadLocalPool<MemcacheRequest> POOL = new ThreadLocalPool<>(MemcacheRequest::new, 4096);
 
-    MemcacheRequest(MemcacheCommand command, MemcacheError error, ByteBuf frame, boolean noreply,
-            int keyCount, int firstKeyOffset, int firstKeyLength, int[] keyPositions,
-            int dataOffset, int dataLength) {
+    /** A plain count, not an atomic one: a request lives on one event loop (see above). */
+    private int refCnt;
+    /** The buffer holding the request's bytes, retained once by this request; null once released. */
+    private ByteBuf source;
+    private int frameIndex;
+    private int frameLength;
+    /** A view of the frame, made by the first {@link #frame()} call. */
+    private ByteBuf frameView;
+    private MemcacheCommand command;
+    private MemcacheError error;
+    private boolean noreply;
+    private int keyCount;
+    private int firstKeyOffset;
+    private int firstKeyLength;
+    /** Offset and length of every key, in pairs, read when there are at least two; kept when pooled. */
+    private int[] keyPositions;
+    private int dataOffset;
+    private int dataLength;
+
+    private MemcacheRequest() {
+    }
+
+    /**
+     * A request over the next {@code length} readable bytes of {@code in}, which it retains once;
+     * {@code in}'s reader index moves past them. {@link #init} fills in the rest.
+     */
+    static MemcacheRequest take(ByteBuf in, int length) {
+        int index = in.readerIndex();
+        MemcacheRequest request = wrap(in.retain(), index, length);
+        in.readerIndex(index + length);
+        return request;
+    }
+
+    /** @param source taken over: a reference the caller gives this request */
+    private static MemcacheRequest wrap(ByteBuf source, int index, int length) {
+        MemcacheRequest request = POOL.get();
+        request.refCnt = 1;
+        request.source = source;
+        request.frameIndex = index;
+        request.frameLength = length;
+        return request;
+    }
+
+    /**
+     * A get or gets over the whole of {@code frame}, for a {@link MemcacheMultiGet} fragment.
+     *
+     * @param frame taken over: the request releases it
+     * @param keyPositions taken over: offset and length of each of the {@code keyCount} keys
+     */
+    static MemcacheRequest fragment(MemcacheCommand command, ByteBuf frame, int keyCount, int[] keyPositions) {
+        MemcacheRequest request = wrap(frame, frame.readerIndex(), frame.readableBytes())
+                .init(command, null, false, keyCount, keyPositions[0], keyPositions[1], -1, -1);
+        request.keyPositions = keyPositions;
+        return request;
+    }
+
+    /** Sets what the parser found; positions are relative to the frame's start. */
+    MemcacheRequest init(MemcacheCommand command, MemcacheError error, boolean noreply, int keyCount,
+            int firstKeyOffset, int firstKeyLength, int dataOffset, int dataLength) {
         this.command = command;
         this.error = error;
-        this.frame = frame;
         this.noreply = noreply;
         this.keyCount = keyCount;
         this.firstKeyOffset = firstKeyOffset;
         this.firstKeyLength = firstKeyLength;
-        this.keyPositions = keyPositions;
         this.dataOffset = dataOffset;
         this.dataLength = dataLength;
+        return this;
     }
 
-    static MemcacheRequest error(MemcacheCommand command, MemcacheError error, ByteBuf frame, boolean noreply) {
-        return new MemcacheRequest(command, error, frame, noreply, 0, -1, 0, null, -1, -1);
+    /** An error: no keys, no data. */
+    MemcacheRequest initError(MemcacheCommand command, MemcacheError error, boolean noreply) {
+        return init(command, error, noreply, 0, -1, 0, -1, -1);
+    }
+
+    /**
+     * This request's array of key positions, for the parser to fill with {@code keyCount} pairs of
+     * offset and length: reused when large enough.
+     */
+    int[] keyPositions(int keyCount) {
+        if (keyPositions == null || keyPositions.length < 2 * keyCount) {
+            keyPositions = new int[Math.max(2 * keyCount, 2 * MAX_POOLED_KEYS)];
+        }
+        return keyPositions;
     }
 
     /**
@@ -74,13 +144,40 @@ public final class MemcacheRequest implements ReferenceCounted {
 
     /**
      * The request's bytes as received: the command line and, for a storage command, the data block
-     * and its CRLF. For an error, the offending command line (possibly empty), for logging.
+     * and its CRLF. For an error, the offending command line (possibly empty), for logging. A view
+     * of {@link #frameSource()} from {@link #frameIndex()}, made on the first call.
      *
      * @return a buffer owned by this request, valid until the request is released; to write it
      *     through Netty (which releases what it writes) pass {@code frame().retainedDuplicate()}
      */
     public ByteBuf frame() {
-        return frame;
+        ByteBuf view = frameView;
+        if (view == null && source != null) {
+            view = source.slice(frameIndex, frameLength);
+            frameView = view;
+        }
+        return view;
+    }
+
+    /**
+     * The buffer that holds the request's bytes: the client's input, which this request keeps a
+     * reference to. Copying from it at {@link #frameIndex()} costs no view object.
+     *
+     * @return a buffer owned by this request and valid until it is released; the caller must not
+     *     release it, nor move its indexes
+     */
+    public ByteBuf frameSource() {
+        return source;
+    }
+
+    /** Where the request's first byte is in {@link #frameSource()}: offsets count from here. */
+    public int frameIndex() {
+        return frameIndex;
+    }
+
+    /** How many bytes the request has. */
+    public int frameLength() {
+        return frameLength;
     }
 
     /**
@@ -106,16 +203,16 @@ public final class MemcacheRequest implements ReferenceCounted {
         return keyCount;
     }
 
-    /** The offset of key {@code index} in the {@link #frame()}, from its reader index. */
+    /** The offset of key {@code index} from the start of the {@link #frame()}. */
     public int keyOffset(int index) {
         checkKeyIndex(index);
-        return keyPositions == null ? firstKeyOffset : keyPositions[2 * index];
+        return keyCount == 1 ? firstKeyOffset : keyPositions[2 * index];
     }
 
     /** The length in bytes of key {@code index}: 1 to {@value #KEY_MAX_LENGTH}. */
     public int keyLength(int index) {
         checkKeyIndex(index);
-        return keyPositions == null ? firstKeyLength : keyPositions[2 * index + 1];
+        return keyCount == 1 ? firstKeyLength : keyPositions[2 * index + 1];
     }
 
     /**
@@ -126,7 +223,7 @@ public final class MemcacheRequest implements ReferenceCounted {
      */
     public int copyKey(int index, byte[] dst, int dstOffset) {
         int length = keyLength(index);
-        frame.getBytes(frame.readerIndex() + keyOffset(index), dst, dstOffset, length);
+        source.getBytes(frameIndex + keyOffset(index), dst, dstOffset, length);
         return length;
     }
 
@@ -138,7 +235,7 @@ public final class MemcacheRequest implements ReferenceCounted {
      *     request is, and not to be released on its own
      */
     public ByteBuf key(int index) {
-        return frame.slice(frame.readerIndex() + keyOffset(index), keyLength(index));
+        return source.slice(frameIndex + keyOffset(index), keyLength(index));
     }
 
     /** Whether this is a storage command carrying a data block. */
@@ -146,7 +243,7 @@ public final class MemcacheRequest implements ReferenceCounted {
         return dataOffset >= 0;
     }
 
-    /** The offset of the data block in the {@link #frame()}, or -1 when there is none. */
+    /** The offset of the data block from the start of the {@link #frame()}, or -1 when there is none. */
     public int dataOffset() {
         return dataOffset;
     }
@@ -164,47 +261,86 @@ public final class MemcacheRequest implements ReferenceCounted {
 
     @Override
     public int refCnt() {
-        return frame.refCnt();
+        return refCnt;
     }
 
     @Override
     public MemcacheRequest retain() {
-        frame.retain();
-        return this;
+        return retain(1);
     }
 
     @Override
     public MemcacheRequest retain(int increment) {
-        frame.retain(increment);
+        if (increment <= 0) {
+            throw new IllegalArgumentException("increment must be > 0 (was: " + increment + ")");
+        }
+        if (refCnt <= 0 || refCnt + increment < refCnt) {
+            throw new IllegalReferenceCountException(refCnt, increment);
+        }
+        refCnt += increment;
         return this;
     }
 
     @Override
     public MemcacheRequest touch() {
-        frame.touch();
-        return this;
+        return touch(null);
     }
 
     @Override
     public MemcacheRequest touch(Object hint) {
-        frame.touch(hint);
+        if (source != null) {
+            source.touch(hint);
+        }
         return this;
     }
 
     @Override
     public boolean release() {
-        return frame.release();
+        return release(1);
     }
 
     @Override
     public boolean release(int decrement) {
-        return frame.release(decrement);
+        if (decrement <= 0) {
+            throw new IllegalArgumentException("decrement must be > 0 (was: " + decrement + ")");
+        }
+        if (refCnt < decrement) {
+            throw new IllegalReferenceCountException(refCnt, -decrement);
+        }
+        refCnt -= decrement;
+        if (refCnt == 0) {
+            deallocate();
+            return true;
+        }
+        return false;
     }
 
-    /** A new request over a retained duplicate of this one's frame, with the same positions. */
+    private void deallocate() {
+        ByteBuf ownSource = source;
+        source = null;
+        frameView = null;
+        frameIndex = 0;
+        frameLength = 0;
+        initError(null, null, false);
+        if (keyPositions != null && keyPositions.length > 2 * MAX_POOLED_KEYS) {
+            keyPositions = null;
+        }
+        POOL.recycle(this);
+        ownSource.release();
+    }
+
+    /**
+     * A new request over the same bytes, with the same positions, holding a reference of its own
+     * to them: it outlives this one's release.
+     */
     MemcacheRequest retainedDuplicate() {
-        return new MemcacheRequest(command, error, frame.retainedDuplicate(), noreply, keyCount,
-                firstKeyOffset, firstKeyLength, keyPositions, dataOffset, dataLength);
+        MemcacheRequest copy = wrap(source.retain(), frameIndex, frameLength)
+                .init(command, error, noreply, keyCount, firstKeyOffset, firstKeyLength, dataOffset, dataLength);
+        if (keyCount > 1) {
+            // Not shared: this request's array goes back to the pool with it.
+            copy.keyPositions = Arrays.copyOf(keyPositions, 2 * keyCount);
+        }
+        return copy;
     }
 
     /** For logs and tests; creates Strings, so keep it off the hot path. */
@@ -217,7 +353,7 @@ public final class MemcacheRequest implements ReferenceCounted {
         s.append(command == null ? "?" : command.wireName());
         for (int i = 0; i < keyCount; i++) {
             s.append(' ');
-            appendEscaped(s, frame, frame.readerIndex() + keyOffset(i), keyLength(i));
+            appendEscaped(s, source, frameIndex + keyOffset(i), keyLength(i));
         }
         if (hasData()) {
             s.append(" data=").append(dataLength);

@@ -3,7 +3,6 @@ package dev.nutjar.memcache;
 import static dev.nutjar.memcache.MemcacheRequest.KEY_MAX_LENGTH;
 
 import dev.nutjar.memcache.internal.AsciiNumbers;
-import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
@@ -115,7 +114,7 @@ public final class MemcacheRequestParser {
      * {@link MemcacheRequest#isError()}.
      *
      * @param in owned by the caller, who keeps it and releases it; only its reader index is moved
-     * @return a request the caller owns and must release (it holds a retained slice of {@code in}),
+     * @return a request the caller owns and must release (it holds a reference to {@code in}),
      *     or null
      */
     public MemcacheRequest parse(ByteBuf in) {
@@ -298,17 +297,16 @@ public final class MemcacheRequestParser {
                 return error(in, command, MemcacheError.BAD_COMMAND_LINE, false, consumed);
             }
         }
-        int[] keyPositions = null;
+        MemcacheRequest request = MemcacheRequest.take(in, consumed)
+                .init(command, null, false, keyCount, tokenStart(1) - start, tokenLength(1), -1, -1);
         if (keyCount > 1) {
-            keyPositions = new int[2 * keyCount];
+            int[] keyPositions = request.keyPositions(keyCount);
             for (int i = 0; i < keyCount; i++) {
                 keyPositions[2 * i] = tokenStart(i + 1) - start;
                 keyPositions[2 * i + 1] = tokenLength(i + 1);
             }
         }
-        ByteBuf frame = take(in, consumed);
-        return new MemcacheRequest(command, null, frame, false, keyCount,
-                tokenStart(1) - start, tokenLength(1), keyPositions, -1, -1);
+        return request;
     }
 
     private MemcacheRequest storage(ByteBuf in, MemcacheCommand command, int start, int consumed, int tokensWithoutNoreply) {
@@ -353,9 +351,8 @@ public final class MemcacheRequestParser {
         if (in.getByte(crlf) != CR || in.getByte(crlf + 1) != LF) {
             return fatal(in, MemcacheError.BAD_DATA_CHUNK, pendingLineLength, command, pendingNoreply);
         }
-        ByteBuf frame = take(in, pendingFrameLength);
-        return new MemcacheRequest(command, null, frame, pendingNoreply, 1, pendingKeyOffset, pendingKeyLength,
-                null, pendingLineLength, pendingFrameLength - pendingLineLength - 2);
+        return MemcacheRequest.take(in, pendingFrameLength).init(command, null, pendingNoreply, 1,
+                pendingKeyOffset, pendingKeyLength, pendingLineLength, pendingFrameLength - pendingLineLength - 2);
     }
 
     private MemcacheRequest delete(ByteBuf in, int start, int consumed) {
@@ -401,15 +398,15 @@ public final class MemcacheRequestParser {
         }
         int keyOffset = tokenStart(1) - start;
         int keyLength = tokenLength(1);
-        return new MemcacheRequest(command, null, take(in, consumed), noreply, 1, keyOffset, keyLength, null, -1, -1);
+        return MemcacheRequest.take(in, consumed).init(command, null, noreply, 1, keyOffset, keyLength, -1, -1);
     }
 
     private MemcacheRequest keyless(ByteBuf in, MemcacheCommand command, int start, int consumed) {
-        return new MemcacheRequest(command, null, take(in, consumed), false, 0, -1, 0, null, -1, -1);
+        return MemcacheRequest.take(in, consumed).init(command, null, false, 0, -1, 0, -1, -1);
     }
 
     private MemcacheRequest error(ByteBuf in, MemcacheCommand command, MemcacheError error, boolean noreply, int consumed) {
-        return MemcacheRequest.error(command, error, take(in, consumed), noreply);
+        return MemcacheRequest.take(in, consumed).initError(command, error, noreply);
     }
 
     private MemcacheRequest fatal(ByteBuf in, MemcacheError error, int frameLength) {
@@ -419,14 +416,10 @@ public final class MemcacheRequestParser {
     /** Answers, then discards everything: the stream cannot be trusted to be in step any more. */
     private MemcacheRequest fatal(ByteBuf in, MemcacheError error, int frameLength, MemcacheCommand command,
             boolean noreply) {
-        MemcacheRequest request = MemcacheRequest.error(command, error, take(in, frameLength), noreply);
+        MemcacheRequest request = MemcacheRequest.take(in, frameLength).initError(command, error, noreply);
         in.skipBytes(in.readableBytes());
         lineScanned = 0;
         discarding = true;
         return request;
-    }
-
-    private static ByteBuf take(ByteBuf in, int length) {
-        return Frames.takeRetained(in, length);
     }
 }

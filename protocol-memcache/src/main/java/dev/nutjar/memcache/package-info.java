@@ -5,9 +5,10 @@
  * <p>Everything here works on plain {@link io.netty.buffer.ByteBuf}s and knows nothing of channels,
  * so the server can wrap it in its {@code Protocol} and anyone can reuse it.
  *
- * <p><b>Ownership.</b> A parsed request or reply is a retained slice of the input (zero copy); the
- * caller owns it and releases it exactly once. The input buffer stays the caller's. Bytes are
- * copied only when a multi-get is split or merged.
+ * <p><b>Ownership.</b> A parsed reply is a retained slice of the input, and a parsed request holds
+ * a reference to the input and the place of its bytes in it (zero copy, and the request is pooled
+ * per thread); the caller owns either and releases it exactly once. The input buffer stays the
+ * caller's. Bytes are copied only when a multi-get is split or merged.
  *
  * <p><b>Errors.</b> A client's mistake is not an exception: {@link dev.nutjar.memcache.MemcacheRequestParser}
  * returns it as a request carrying a {@link dev.nutjar.memcache.MemcacheError}, memcached's answer,

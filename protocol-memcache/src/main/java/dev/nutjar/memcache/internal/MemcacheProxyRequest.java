@@ -64,13 +64,28 @@ final class MemcacheProxyRequest extends AbstractRequest {
     }
 
     @Override
+    public ByteBuf frameSource() {
+        return request.frameSource();
+    }
+
+    @Override
+    public int frameIndex() {
+        return request.frameIndex();
+    }
+
+    @Override
+    public int frameLength() {
+        return request.frameLength();
+    }
+
+    @Override
     public int keyCount() {
         return request.routesByPlaceholder() ? 1 : request.keyCount();
     }
 
     @Override
     public ByteBuf keyBuffer(int i) {
-        return request.routesByPlaceholder() ? PLACEHOLDER : request.frame();
+        return request.routesByPlaceholder() ? PLACEHOLDER : request.frameSource();
     }
 
     @Override
@@ -78,7 +93,7 @@ final class MemcacheProxyRequest extends AbstractRequest {
         if (request.routesByPlaceholder()) {
             return 0;
         }
-        return request.frame().readerIndex() + request.keyOffset(i);
+        return request.frameIndex() + request.keyOffset(i);
     }
 
     @Override
