@@ -1,9 +1,8 @@
 package dev.nutjar.memcache;
 
+import dev.nutjar.protocol.FramedMessage;
 import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.IllegalReferenceCountException;
-import io.netty.util.ReferenceCounted;
 import java.util.Arrays;
 
 /**
@@ -28,7 +27,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe; a request lives on one event loop.
  */
-public final class MemcacheRequest implements ReferenceCounted {
+public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
 
     /** memcached's limit on key length, in bytes. */
     public static final int KEY_MAX_LENGTH = 250;
@@ -38,14 +37,6 @@ public final class MemcacheRequest implements ReferenceCounted {
     /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
     private static final ThreadLocalPool<MemcacheRequest> POOL = new ThreadLocalPool<>(MemcacheRequest::new, 4096);
 
-    /** A plain count, not an atomic one: a request lives on one event loop (see above). */
-    private int refCnt;
-    /** The buffer holding the request's bytes, retained once by this request; null once released. */
-    private ByteBuf source;
-    private int frameIndex;
-    private int frameLength;
-    /** A view of the frame, made by the first {@link #frame()} call. */
-    private ByteBuf frameView;
     private MemcacheCommand command;
     private MemcacheError error;
     private boolean noreply;
@@ -74,10 +65,7 @@ public final class MemcacheRequest implements ReferenceCounted {
     /** @param source taken over: a reference the caller gives this request */
     private static MemcacheRequest wrap(ByteBuf source, int index, int length) {
         MemcacheRequest request = POOL.get();
-        request.refCnt = 1;
-        request.source = source;
-        request.frameIndex = index;
-        request.frameLength = length;
+        request.open(source, index, length);
         return request;
     }
 
@@ -143,44 +131,6 @@ public final class MemcacheRequest implements ReferenceCounted {
     }
 
     /**
-     * The request's bytes as received: the command line and, for a storage command, the data block
-     * and its CRLF. For an error, the offending command line (possibly empty), for logging. A view
-     * of {@link #frameSource()} from {@link #frameIndex()}, made on the first call.
-     *
-     * @return a buffer owned by this request, valid until the request is released; to write it
-     *     through Netty (which releases what it writes) pass {@code frame().retainedDuplicate()}
-     */
-    public ByteBuf frame() {
-        ByteBuf view = frameView;
-        if (view == null && source != null) {
-            view = source.slice(frameIndex, frameLength);
-            frameView = view;
-        }
-        return view;
-    }
-
-    /**
-     * The buffer that holds the request's bytes: the client's input, which this request keeps a
-     * reference to. Copying from it at {@link #frameIndex()} costs no view object.
-     *
-     * @return a buffer owned by this request and valid until it is released; the caller must not
-     *     release it, nor move its indexes
-     */
-    public ByteBuf frameSource() {
-        return source;
-    }
-
-    /** Where the request's first byte is in {@link #frameSource()}: offsets count from here. */
-    public int frameIndex() {
-        return frameIndex;
-    }
-
-    /** How many bytes the request has. */
-    public int frameLength() {
-        return frameLength;
-    }
-
-    /**
      * Whether the client asked for no reply. Such a request gets none from the backend and none
      * from the proxy, not even an error: memcached behaves so.
      */
@@ -223,7 +173,7 @@ public final class MemcacheRequest implements ReferenceCounted {
      */
     public int copyKey(int index, byte[] dst, int dstOffset) {
         int length = keyLength(index);
-        source.getBytes(frameIndex + keyOffset(index), dst, dstOffset, length);
+        frameSource().getBytes(frameIndex() + keyOffset(index), dst, dstOffset, length);
         return length;
     }
 
@@ -235,7 +185,7 @@ public final class MemcacheRequest implements ReferenceCounted {
      *     request is, and not to be released on its own
      */
     public ByteBuf key(int index) {
-        return source.slice(frameIndex + keyOffset(index), keyLength(index));
+        return frameSource().slice(frameIndex() + keyOffset(index), keyLength(index));
     }
 
     /** Whether this is a storage command carrying a data block. */
@@ -260,73 +210,12 @@ public final class MemcacheRequest implements ReferenceCounted {
     }
 
     @Override
-    public int refCnt() {
-        return refCnt;
-    }
-
-    @Override
-    public MemcacheRequest retain() {
-        return retain(1);
-    }
-
-    @Override
-    public MemcacheRequest retain(int increment) {
-        if (increment <= 0) {
-            throw new IllegalArgumentException("increment must be > 0 (was: " + increment + ")");
-        }
-        if (refCnt <= 0 || refCnt + increment < refCnt) {
-            throw new IllegalReferenceCountException(refCnt, increment);
-        }
-        refCnt += increment;
-        return this;
-    }
-
-    @Override
-    public MemcacheRequest touch() {
-        return touch(null);
-    }
-
-    @Override
-    public MemcacheRequest touch(Object hint) {
-        if (source != null) {
-            source.touch(hint);
-        }
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return release(1);
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        if (decrement <= 0) {
-            throw new IllegalArgumentException("decrement must be > 0 (was: " + decrement + ")");
-        }
-        if (refCnt < decrement) {
-            throw new IllegalReferenceCountException(refCnt, -decrement);
-        }
-        refCnt -= decrement;
-        if (refCnt == 0) {
-            deallocate();
-            return true;
-        }
-        return false;
-    }
-
-    private void deallocate() {
-        ByteBuf ownSource = source;
-        source = null;
-        frameView = null;
-        frameIndex = 0;
-        frameLength = 0;
+    protected void deallocated() {
         initError(null, null, false);
         if (keyPositions != null && keyPositions.length > 2 * MAX_POOLED_KEYS) {
             keyPositions = null;
         }
         POOL.recycle(this);
-        ownSource.release();
     }
 
     /**
@@ -334,7 +223,7 @@ public final class MemcacheRequest implements ReferenceCounted {
      * to them: it outlives this one's release.
      */
     MemcacheRequest retainedDuplicate() {
-        MemcacheRequest copy = wrap(source.retain(), frameIndex, frameLength)
+        MemcacheRequest copy = wrap(frameSource().retain(), frameIndex(), frameLength())
                 .init(command, error, noreply, keyCount, firstKeyOffset, firstKeyLength, dataOffset, dataLength);
         if (keyCount > 1) {
             // Not shared: this request's array goes back to the pool with it.
@@ -353,7 +242,7 @@ public final class MemcacheRequest implements ReferenceCounted {
         s.append(command == null ? "?" : command.wireName());
         for (int i = 0; i < keyCount; i++) {
             s.append(' ');
-            appendEscaped(s, source, frameIndex + keyOffset(i), keyLength(i));
+            appendEscaped(s, frameSource(), frameIndex() + keyOffset(i), keyLength(i));
         }
         if (hasData()) {
             s.append(" data=").append(dataLength);

@@ -1,9 +1,8 @@
 package dev.nutjar.redis;
 
+import dev.nutjar.protocol.FramedMessage;
 import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.IllegalReferenceCountException;
-import io.netty.util.ReferenceCounted;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -22,7 +21,7 @@ import java.util.Objects;
  * <p>Offsets are relative to the start of the frame (frame index 0, whatever its reader index).
  * Not thread-safe; a request lives on one event loop.
  */
-public final class RedisRequest implements ReferenceCounted {
+public final class RedisRequest extends FramedMessage<RedisRequest> {
 
     /**
      * The key that requests without keys ({@link RedisCommand.Kind#PLACEHOLDER}: COMMAND, LOLWUT)
@@ -36,14 +35,6 @@ public final class RedisRequest implements ReferenceCounted {
     /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
     private static final ThreadLocalPool<RedisRequest> POOL = new ThreadLocalPool<>(RedisRequest::new, 4096);
 
-    /** A plain count, not an atomic one: a request lives on one event loop (see above). */
-    private int refCnt;
-    /** The client's input, retained once by this request; null once released. */
-    private ByteBuf source;
-    private int frameIndex;
-    private int frameLength;
-    /** A view of the frame, made by the first {@link #frame()} call. */
-    private ByteBuf frameView;
     private RedisCommand command;
     private String error;
     private int argCount;
@@ -58,45 +49,8 @@ public final class RedisRequest implements ReferenceCounted {
 
     static RedisRequest newInstance() {
         RedisRequest request = POOL.get();
-        request.refCnt = 1;
+        request.open();
         return request;
-    }
-
-    /**
-     * The raw bytes of the whole request, exactly as the client sent them: a view of
-     * {@link #frameSource()} from {@link #frameIndex()}, made on the first call.
-     *
-     * @return a buffer owned by this request and valid until it is released; the caller must not
-     *     release it (use {@code retainedDuplicate()} to keep or forward it independently)
-     */
-    public ByteBuf frame() {
-        ByteBuf view = frameView;
-        if (view == null && source != null) {
-            view = source.slice(frameIndex, frameLength);
-            frameView = view;
-        }
-        return view;
-    }
-
-    /**
-     * The buffer that holds the request's bytes: the client's input, which this request keeps a
-     * reference to. Copying from it at {@link #frameIndex()} costs no view object.
-     *
-     * @return a buffer owned by this request and valid until it is released; the caller must not
-     *     release it, nor move its indexes
-     */
-    public ByteBuf frameSource() {
-        return source;
-    }
-
-    /** Where the request's first byte is in {@link #frameSource()}. */
-    public int frameIndex() {
-        return frameIndex;
-    }
-
-    /** How many bytes the request has. */
-    public int frameLength() {
-        return frameLength;
     }
 
     /** The command, or {@code null} when the client sent a command Nutjar does not know. */
@@ -163,7 +117,8 @@ public final class RedisRequest implements ReferenceCounted {
         if (length != bytes.length) {
             return false;
         }
-        int offset = frameIndex + bounds[2 * index];
+        ByteBuf source = frameSource();
+        int offset = frameIndex() + bounds[2 * index];
         for (int i = 0; i < length; i++) {
             if (source.getByte(offset + i) != bytes[i]) {
                 return false;
@@ -173,91 +128,22 @@ public final class RedisRequest implements ReferenceCounted {
     }
 
     @Override
-    public int refCnt() {
-        return refCnt;
-    }
-
-    @Override
-    public RedisRequest retain() {
-        return retain(1);
-    }
-
-    @Override
-    public RedisRequest retain(int increment) {
-        if (increment <= 0) {
-            throw new IllegalArgumentException("increment must be > 0 (was: " + increment + ")");
-        }
-        if (refCnt <= 0 || refCnt + increment < refCnt) {
-            throw new IllegalReferenceCountException(refCnt, increment);
-        }
-        refCnt += increment;
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return release(1);
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        if (decrement <= 0) {
-            throw new IllegalArgumentException("decrement must be > 0 (was: " + decrement + ")");
-        }
-        if (refCnt < decrement) {
-            throw new IllegalReferenceCountException(refCnt, -decrement);
-        }
-        refCnt -= decrement;
-        if (refCnt == 0) {
-            deallocate();
-            return true;
-        }
-        return false;
-    }
-
-    @Override
-    public RedisRequest touch() {
-        return touch(null);
-    }
-
-    @Override
-    public RedisRequest touch(Object hint) {
-        if (source != null) {
-            source.touch(hint);
-        }
-        return this;
-    }
-
-    private void deallocate() {
-        ByteBuf ownSource = source;
-        clear();
-        POOL.recycle(this);
-        if (ownSource != null) {
-            ownSource.release();
-        }
-    }
-
-    /** Drops a request that was never published (the parser gave up on it). */
-    void discard() {
-        refCnt = 0;
-        clear();
-        POOL.recycle(this);
-    }
-
-    private void clear() {
-        source = null;
-        frameIndex = 0;
-        frameLength = 0;
-        frameView = null;
-        if (bounds.length > 2 * MAX_POOLED_ARGS) {
-            bounds = new int[2 * INITIAL_ARGS];
-        }
+    protected void deallocated() {
         command = null;
         error = null;
         argCount = 0;
         firstKeyArg = 0;
         keyStep = 0;
         keyCount = 0;
+        if (bounds.length > 2 * MAX_POOLED_ARGS) {
+            bounds = new int[2 * INITIAL_ARGS];
+        }
+        POOL.recycle(this);
+    }
+
+    /** Drops a request that was never published (the parser gave up on it). */
+    void discardUnpublished() {
+        discard();
     }
 
     // Filled by the parser.
@@ -274,9 +160,7 @@ public final class RedisRequest implements ReferenceCounted {
 
     /** @param source taken over: a reference the caller retained for this request */
     void frame(ByteBuf source, int index, int length) {
-        this.source = source;
-        this.frameIndex = index;
-        this.frameLength = length;
+        setFrame(source, index, length);
     }
 
     void command(RedisCommand command) {

@@ -96,7 +96,7 @@ public final class RedisRequestParser {
     /** Forgets any partly parsed request, so the parser can start on a fresh input. */
     public void reset() {
         if (pending != null) {
-            pending.discard();
+            pending.discardUnpublished();
             pending = null;
         }
         argsExpected = 0;

@@ -25,6 +25,6 @@ public final class MemcacheClientCodec implements ClientCodec {
     @Override
     public Request decode(ByteBuf in) {
         MemcacheRequest request = parser.parse(in);
-        return request == null ? null : new MemcacheProxyRequest(request);
+        return request == null ? null : MemcacheProxyRequest.of(request);
     }
 }

@@ -3,8 +3,9 @@ package dev.nutjar.memcache.internal;
 import dev.nutjar.memcache.MemcacheCommand;
 import dev.nutjar.memcache.MemcacheMultiGet;
 import dev.nutjar.memcache.MemcacheRequest;
-import dev.nutjar.protocol.AbstractRequest;
+import dev.nutjar.protocol.AbstractFramedRequest;
 import dev.nutjar.protocol.Split;
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -12,26 +13,41 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A parsed {@link MemcacheRequest} and what the proxy does with it. Owns the request and shares its
- * reference count.
+ * reference count; pooled like the request: released through this object, both go back to their
+ * thread's pool.
  */
-final class MemcacheProxyRequest extends AbstractRequest {
+final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> {
     /** twemproxy routes {@code version} by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
             MemcacheCommand.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
-    private final MemcacheRequest request;
-    private final Action action;
+    /** As many as a loop has requests in flight at its default limits. */
+    private static final ThreadLocalPool<MemcacheProxyRequest> POOL = new ThreadLocalPool<>(MemcacheProxyRequest::new, 4096);
 
-    MemcacheProxyRequest(MemcacheRequest request) {
-        super(request);
-        this.request = request;
+    private Action action;
+
+    private MemcacheProxyRequest() {
+    }
+
+    /** @param request taken over */
+    static MemcacheProxyRequest of(MemcacheRequest request) {
+        MemcacheProxyRequest proxyRequest = POOL.get();
+        proxyRequest.wrap(request);
         if (request.isError() || request.command() == MemcacheCommand.QUIT) {
-            action = Action.LOCAL;
+            proxyRequest.action = Action.LOCAL;
         } else if (request.keyCount() > 1) {
-            action = Action.SPLIT;
+            proxyRequest.action = Action.SPLIT;
         } else {
-            action = Action.FORWARD;
+            proxyRequest.action = Action.FORWARD;
         }
+        return proxyRequest;
+    }
+
+    @Override
+    protected void deallocated() {
+        super.deallocated();
+        action = null;
+        POOL.recycle(this);
     }
 
     @Override
@@ -39,66 +55,46 @@ final class MemcacheProxyRequest extends AbstractRequest {
         return action;
     }
 
-    /** memcached's own error text; none for quit, or for a rejected noreply request. */
+    /** memcached's own error text; none for quit, or for a rejected noreply message(). */
     @Override
     public ByteBuf localReply(ByteBufAllocator alloc) {
-        if (!request.isError() || (request.noreply() && !request.closesConnection())) {
+        if (!message().isError() || (message().noreply() && !message().closesConnection())) {
             return null;
         }
-        return request.error().reply();
+        return message().error().reply();
     }
 
     @Override
     public boolean closeAfterReply() {
-        return request.closesConnection();
+        return message().closesConnection();
     }
 
     @Override
     public boolean expectsReply() {
-        return !request.noreply();
-    }
-
-    @Override
-    public ByteBuf frame() {
-        return request.frame();
-    }
-
-    @Override
-    public ByteBuf frameSource() {
-        return request.frameSource();
-    }
-
-    @Override
-    public int frameIndex() {
-        return request.frameIndex();
-    }
-
-    @Override
-    public int frameLength() {
-        return request.frameLength();
+        return !message().noreply();
     }
 
     @Override
     public int keyCount() {
-        return request.routesByPlaceholder() ? 1 : request.keyCount();
+        return message().routesByPlaceholder() ? 1 : message().keyCount();
     }
 
     @Override
     public ByteBuf keyBuffer(int i) {
-        return request.routesByPlaceholder() ? PLACEHOLDER : request.frameSource();
+        return message().routesByPlaceholder() ? PLACEHOLDER : message().frameSource();
     }
 
     @Override
     public int keyIndex(int i) {
-        if (request.routesByPlaceholder()) {
+        if (message().routesByPlaceholder()) {
             return 0;
         }
-        return request.frameIndex() + request.keyOffset(i);
+        return message().frameIndex() + message().keyOffset(i);
     }
 
     @Override
     public int keyLength(int i) {
-        return request.routesByPlaceholder() ? PLACEHOLDER.readableBytes() : request.keyLength(i);
+        return message().routesByPlaceholder() ? PLACEHOLDER.readableBytes() : message().keyLength(i);
     }
 
     /**
@@ -108,17 +104,17 @@ final class MemcacheProxyRequest extends AbstractRequest {
      */
     @Override
     public int replyKind() {
-        MemcacheCommand command = request.command();
+        MemcacheCommand command = message().command();
         return command == null ? 0 : command.ordinal();
     }
 
     @Override
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
-        return new MemcacheSplit(MemcacheMultiGet.split(request, serverOfKey, alloc), request.command());
+        return new MemcacheSplit(MemcacheMultiGet.split(message(), serverOfKey, alloc), message().command());
     }
 
     @Override
     public String describe() {
-        return request.command() == null ? "unknown command" : request.command().wireName();
+        return message().command() == null ? "unknown command" : message().command().wireName();
     }
 }

@@ -1,6 +1,6 @@
 package dev.nutjar.redis.internal;
 
-import dev.nutjar.protocol.AbstractRequest;
+import dev.nutjar.protocol.AbstractFramedRequest;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisFragmentation;
@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * reference count: one count, one release, however the request is passed on. Pooled like the
  * request: released through this object, both go back to their thread's pool.
  */
-final class RedisProxyRequest extends AbstractRequest {
+final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     /** twemproxy routes keyless forwarded commands (COMMAND, LOLWUT) by this literal key. */
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
@@ -25,7 +25,6 @@ final class RedisProxyRequest extends AbstractRequest {
     /** As many as a loop has requests in flight at its default limits. */
     private static final ThreadLocalPool<RedisProxyRequest> POOL = new ThreadLocalPool<>(RedisProxyRequest::new, 4096);
 
-    private RedisRequest request;
     private Action action;
     private RedisLocalReply localReply;
     private String error;
@@ -40,7 +39,6 @@ final class RedisProxyRequest extends AbstractRequest {
             boolean closeAfterReply, boolean placeholder, boolean keysMustShareServer) {
         RedisProxyRequest proxyRequest = POOL.get();
         proxyRequest.wrap(request);
-        proxyRequest.request = request;
         proxyRequest.action = action;
         proxyRequest.localReply = localReply;
         proxyRequest.error = error;
@@ -72,7 +70,7 @@ final class RedisProxyRequest extends AbstractRequest {
 
     @Override
     protected void deallocated() {
-        request = null;
+        super.deallocated();
         action = null;
         localReply = null;
         error = null;
@@ -100,43 +98,23 @@ final class RedisProxyRequest extends AbstractRequest {
     }
 
     @Override
-    public ByteBuf frame() {
-        return request.frame();
-    }
-
-    @Override
-    public ByteBuf frameSource() {
-        return request.frameSource();
-    }
-
-    @Override
-    public int frameIndex() {
-        return request.frameIndex();
-    }
-
-    @Override
-    public int frameLength() {
-        return request.frameLength();
-    }
-
-    @Override
     public int keyCount() {
-        return placeholder ? 1 : request.keyCount();
+        return placeholder ? 1 : message().keyCount();
     }
 
     @Override
     public ByteBuf keyBuffer(int i) {
-        return placeholder ? PLACEHOLDER : request.frameSource();
+        return placeholder ? PLACEHOLDER : message().frameSource();
     }
 
     @Override
     public int keyIndex(int i) {
-        return placeholder ? 0 : request.frameIndex() + request.keyOffset(i);
+        return placeholder ? 0 : message().frameIndex() + message().keyOffset(i);
     }
 
     @Override
     public int keyLength(int i) {
-        return placeholder ? PLACEHOLDER.readableBytes() : request.keyLength(i);
+        return placeholder ? PLACEHOLDER.readableBytes() : message().keyLength(i);
     }
 
     @Override
@@ -146,17 +124,17 @@ final class RedisProxyRequest extends AbstractRequest {
 
     @Override
     public ByteBuf crossServerReply(ByteBufAllocator alloc) {
-        return RedisReplies.error(alloc, "ERR nutjar: keys of '" + request.command().lowercaseName()
+        return RedisReplies.error(alloc, "ERR nutjar: keys of '" + message().command().lowercaseName()
                 + "' map to different servers; use a hash tag");
     }
 
     @Override
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
-        return new RedisSplit(RedisFragmentation.split(request, serverOfKey), alloc);
+        return new RedisSplit(RedisFragmentation.split(message(), serverOfKey), alloc);
     }
 
     @Override
     public String describe() {
-        return request.command() == null ? "unknown command" : request.command().lowercaseName();
+        return message().command() == null ? "unknown command" : message().command().lowercaseName();
     }
 }
