@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * JMH's worker threads as Netty event loops have them: {@code FastThreadLocalThread}s that clean
- * up their fast thread-locals, so Netty's {@code Recycler} pools objects on them (on any other
- * thread Netty 4.2's {@code Recycler.get()} allocates a new object every time).
+ * up their fast thread-locals, on which a {@code FastThreadLocal} (the parsers' per-thread pools)
+ * is an array index rather than a {@code ThreadLocal} lookup.
  *
  * <p>A fork uses it with {@code -Djmh.executor=CUSTOM
  * -Djmh.executor.class=dev.nutjar.bench.FastThreadLocalExecutor} (JMH calls the {@code (int, String)}
@@ -23,8 +23,8 @@ public final class FastThreadLocalExecutor extends ThreadPoolExecutor {
     }
 
     /**
-     * Fails unless the calling thread is, or is not, a {@code FastThreadLocalThread} that the
-     * {@code Recycler} pools on. (A {@code -jvmArgsAppend} on JMH's command line replaces the
+     * Fails unless the calling thread is, or is not, a {@code FastThreadLocalThread} as event
+     * loops are. (A {@code -jvmArgsAppend} on JMH's command line replaces the
      * benchmark's own, executor included: use {@code -jvmArgsPrepend} to add flags.)
      */
     static void checkThread(boolean fastThreadLocal) {

@@ -26,9 +26,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * is direct, from Netty's default allocator as a channel's reads are, or from the pooled one
  * ({@link #allocator}).
  *
- * <p>Netty 4.2's {@code Recycler} pools only on {@code FastThreadLocalThread}s (event loops), so
- * {@link #parse} runs on such a thread ({@link FastThreadLocalExecutor}), as in the proxy, and
- * {@link #parseOnPlainThread} is the same work on a plain JMH thread, to show the difference.
+ * <p>Parsed requests come from a per-thread pool ({@code ThreadLocalPool}, a Netty
+ * {@code FastThreadLocal}), whose lookup is an array index on a {@code FastThreadLocalThread} (an
+ * event loop) and a {@code ThreadLocal} lookup elsewhere, so {@link #parse} runs on such a thread
+ * ({@link FastThreadLocalExecutor}), as in the proxy, and {@link #parseOnPlainThread} is the same
+ * work on a plain JMH thread, to show the difference.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +43,8 @@ public abstract class ParserBenchmark {
     /**
      * Where the input buffer comes from: {@code default} is {@code ByteBufAllocator.DEFAULT}, what a
      * channel reads into (Netty 4.2's adaptive allocator); {@code pooled} is
-     * {@code PooledByteBufAllocator.DEFAULT}, whose retained slices are recycled.
+     * {@code PooledByteBufAllocator.DEFAULT}. The parsers make no slices of either: a request
+     * holds the buffer itself and an index.
      */
     @Param({"default", "pooled"})
     public String allocator;

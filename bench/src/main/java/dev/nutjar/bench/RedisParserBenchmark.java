@@ -8,7 +8,7 @@ import org.openjdk.jmh.annotations.Param;
 /**
  * The RESP request parser ({@link RedisRequestParser#parse(ByteBuf)}) on {@code GET key:000000000017}
  * or {@code SET key:... xxx} (redis-benchmark's keys and 3-byte values). {@link RedisRequest}s come
- * from Netty's {@code Recycler}: see {@link ParserBenchmark} for the thread this matters on.
+ * from a per-thread pool and hold the input buffer itself, not a slice of it.
  */
 public class RedisParserBenchmark extends ParserBenchmark {
     @Param({"GET", "SET"})
