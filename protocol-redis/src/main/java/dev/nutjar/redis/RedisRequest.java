@@ -30,8 +30,8 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
     public static final String PLACEHOLDER_KEY = "placeholder";
 
     private static final int INITIAL_ARGS = 8;
-    /** A request whose argument array grew past this is not pooled with it: memory stays bounded. */
-    private static final int MAX_POOLED_ARGS = 256;
+    /** A request whose argument array grew past this is pooled without it: a full pool stays under 1 MB. */
+    private static final int MAX_POOLED_ARGS = 32;
     /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
     private static final ThreadLocalPool<RedisRequest> POOL = new ThreadLocalPool<>(RedisRequest::new, 4096);
 
