@@ -34,8 +34,7 @@ public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
 
     /** A request whose key position array grew past this many keys is pooled without it: memory stays bounded. */
     private static final int MAX_POOLED_KEYS = 16;
-    /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
-    private static final ThreadLocalPool<MemcacheRequest> POOL = new ThreadLocalPool<>(MemcacheRequest::new, 4096);
+    private static final ThreadLocalPool<MemcacheRequest> POOL = new ThreadLocalPool<>(MemcacheRequest::new);
 
     private MemcacheCommand command;
     private MemcacheError error;

@@ -30,10 +30,9 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
     public static final String PLACEHOLDER_KEY = "placeholder";
 
     private static final int INITIAL_ARGS = 8;
-    /** A request whose argument array grew past this is pooled without it: a full pool stays under 1 MB. */
+    /** A request whose argument array grew past this is pooled without it: memory stays bounded. */
     private static final int MAX_POOLED_ARGS = 32;
-    /** Enough for every request a loop has in flight at its default limits (1,024 per client, pipelined). */
-    private static final ThreadLocalPool<RedisRequest> POOL = new ThreadLocalPool<>(RedisRequest::new, 4096);
+    private static final ThreadLocalPool<RedisRequest> POOL = new ThreadLocalPool<>(RedisRequest::new);
 
     private RedisCommand command;
     private String error;

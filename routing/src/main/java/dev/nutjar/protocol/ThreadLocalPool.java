@@ -18,6 +18,13 @@ import java.util.function.Supplier;
  * @param <T> the pooled type
  */
 public final class ThreadLocalPool<T> {
+    /**
+     * The spare objects kept per thread by default: what a busy event loop releases and takes
+     * again between two turns (tens of pipelined clients' requests), a few hundred KB per kind
+     * of object. A burst beyond it is left to the garbage collector.
+     */
+    public static final int DEFAULT_CAPACITY_PER_THREAD = 4096;
+
     private final Supplier<T> factory;
     private final int capacityPerThread;
     private final FastThreadLocal<Stack> stacks = new FastThreadLocal<>() {
@@ -26,6 +33,11 @@ public final class ThreadLocalPool<T> {
             return new Stack(Math.min(capacityPerThread, 64));
         }
     };
+
+    /** A pool keeping up to {@link #DEFAULT_CAPACITY_PER_THREAD} objects per thread. */
+    public ThreadLocalPool(Supplier<T> factory) {
+        this(factory, DEFAULT_CAPACITY_PER_THREAD);
+    }
 
     /**
      * @param factory makes a new object when this thread's list is empty

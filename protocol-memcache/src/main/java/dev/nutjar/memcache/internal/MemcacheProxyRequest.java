@@ -21,8 +21,7 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
             MemcacheCommand.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
-    /** As many as a loop has requests in flight at its default limits. */
-    private static final ThreadLocalPool<MemcacheProxyRequest> POOL = new ThreadLocalPool<>(MemcacheProxyRequest::new, 4096);
+    private static final ThreadLocalPool<MemcacheProxyRequest> POOL = new ThreadLocalPool<>(MemcacheProxyRequest::new);
 
     private Action action;
 

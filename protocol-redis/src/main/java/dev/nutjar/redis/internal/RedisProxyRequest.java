@@ -22,8 +22,7 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     private static final ByteBuf PLACEHOLDER = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer(RedisRequest.PLACEHOLDER_KEY.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
-    /** As many as a loop has requests in flight at its default limits. */
-    private static final ThreadLocalPool<RedisProxyRequest> POOL = new ThreadLocalPool<>(RedisProxyRequest::new, 4096);
+    private static final ThreadLocalPool<RedisProxyRequest> POOL = new ThreadLocalPool<>(RedisProxyRequest::new);
 
     private Action action;
     private RedisLocalReply localReply;

@@ -14,8 +14,7 @@ import io.netty.buffer.ByteBuf;
  * read). A split request's slot is not pooled: its fragments may outlive the client's interest.
  */
 final class PendingRequest extends Exchange {
-    /** As many as a loop has requests in flight at its default limits. */
-    private static final ThreadLocalPool<PendingRequest> POOL = new ThreadLocalPool<>(PendingRequest::new, 4096);
+    private static final ThreadLocalPool<PendingRequest> POOL = new ThreadLocalPool<>(PendingRequest::new);
 
     ClientConnection client;
     /** Owned until the reply is written; released then. */
