@@ -405,8 +405,22 @@ class RedisClientsIT {
         int[] sizes = {8180, 8185, 8186, 8187, 8192, 8200, 16 << 10, 100_000, 1 << 20, 3 << 20};
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
+        // The ring depends on the backends' (random) ports: the keys are picked so that they go
+        // round the three shards in turn.
+        List<ServerSpec> shards = new ArrayList<>();
+        for (int n = 0; shards.size() < 3; n++) {
+            ServerSpec shard = proxy.serverOf("probe:" + n);
+            if (!shards.contains(shard)) {
+                shards.add(shard);
+            }
+        }
         for (int i = 0; i < sizes.length; i++) {
-            keys.add((i + ":stream").getBytes(StandardCharsets.UTF_8));
+            String key;
+            int n = 0;
+            do {
+                key = i + ":stream:" + n++;
+            } while (!proxy.serverOf(key).equals(shards.get(i % 3)));
+            keys.add(key.getBytes(StandardCharsets.UTF_8));
             byte[] value = new byte[sizes[i]];
             random.nextBytes(value);
             values.add(value);
