@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
  * @param <M> the parser's message type
  */
 public abstract class AbstractFramedRequest<M extends FramedMessage<M>> extends AbstractRequest {
-    private M message;
 
     /** For pooled subclasses: {@link #wrap(FramedMessage)} before the request is handed out. */
     protected AbstractFramedRequest() {
@@ -18,42 +17,36 @@ public abstract class AbstractFramedRequest<M extends FramedMessage<M>> extends 
     /** @param message taken over: this request owns the caller's reference to it */
     protected AbstractFramedRequest(M message) {
         super(message);
-        this.message = message;
     }
 
     /** @param message taken over: this request owns the caller's reference to it */
     protected final void wrap(M message) {
         super.wrap(message);
-        this.message = message;
     }
 
     /** The parsed message; null once this request was released through {@link #release()}. */
+    @SuppressWarnings("unchecked") // only an M is ever wrapped
     protected final M message() {
-        return message;
-    }
-
-    @Override
-    protected void deallocated() {
-        message = null;
+        return (M) parsed();
     }
 
     @Override
     public ByteBuf frame() {
-        return message.frame();
+        return message().frame();
     }
 
     @Override
     public ByteBuf frameSource() {
-        return message.frameSource();
+        return message().frameSource();
     }
 
     @Override
     public int frameIndex() {
-        return message.frameIndex();
+        return message().frameIndex();
     }
 
     @Override
     public int frameLength() {
-        return message.frameLength();
+        return message().frameLength();
     }
 }

@@ -29,6 +29,11 @@ public abstract class AbstractRequest implements Request {
         this.parsed = parsed;
     }
 
+    /** The parser's result; null before {@link #wrap} and once released through this request. */
+    protected final ReferenceCounted parsed() {
+        return parsed;
+    }
+
     /**
      * Called once the shared count reached zero through this request: a pooled subclass clears
      * its fields and returns itself to its pool here. Does nothing by default.

@@ -35,10 +35,7 @@ public abstract class FramedMessage<T extends FramedMessage<T>> implements Refer
      */
     protected final void open(ByteBuf source, int index, int length) {
         this.refCnt = 1;
-        this.source = source;
-        this.frameIndex = index;
-        this.frameLength = length;
-        this.frameView = null;
+        setFrame(source, index, length);
     }
 
     /** Starts a message's life with no bytes yet; {@link #setFrame} gives them. */

@@ -20,9 +20,21 @@ public final class Frames {
      */
     public static ByteBuf takeRetained(ByteBuf in, int length) {
         int index = in.readerIndex();
+        ByteBuf view = retainedView(in, index, length);
+        in.readerIndex(index + length);
+        return view;
+    }
+
+    /**
+     * The {@code length} bytes of {@code in} from {@code index} as a view that shares {@code in}'s
+     * reference count, retained once (see {@link #takeRetained}); {@code in}'s indexes stay.
+     *
+     * @param in still owned by the caller
+     * @return a buffer the caller owns and must release exactly once
+     */
+    public static ByteBuf retainedView(ByteBuf in, int index, int length) {
         ByteBuf view = in.slice(index, length);
         in.retain();
-        in.readerIndex(index + length);
         return view;
     }
 }

@@ -44,7 +44,6 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
 
     @Override
     protected void deallocated() {
-        super.deallocated();
         action = null;
         POOL.recycle(this);
     }

@@ -3,6 +3,7 @@ package dev.nutjar.memcache.internal;
 import dev.nutjar.memcache.MemcacheCommand;
 import dev.nutjar.memcache.MemcacheProtocolException;
 import dev.nutjar.memcache.MemcacheReplyParser;
+import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ServerCodec;
 import io.netty.buffer.ByteBuf;
@@ -29,11 +30,8 @@ public final class MemcacheServerCodec implements ServerCodec {
 
     @Override
     public ByteBuf decode(ByteBuf in, int replyKind) {
-        try {
-            return parser.parse(in, COMMANDS[replyKind]);
-        } catch (MemcacheProtocolException e) {
-            throw new ProtocolException(e.getMessage(), null);
-        }
+        int length = replyLength(in, replyKind);
+        return length < 0 ? null : Frames.takeRetained(in, length);
     }
 
     @Override

@@ -69,7 +69,6 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
 
     @Override
     protected void deallocated() {
-        super.deallocated();
         action = null;
         localReply = null;
         error = null;

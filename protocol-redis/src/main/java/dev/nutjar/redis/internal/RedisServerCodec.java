@@ -1,5 +1,6 @@
 package dev.nutjar.redis.internal;
 
+import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.protocol.ServerCodec;
@@ -33,11 +34,8 @@ public final class RedisServerCodec implements ServerCodec {
 
     @Override
     public ByteBuf decode(ByteBuf in, int replyKind) {
-        try {
-            return parser.parse(in);
-        } catch (RedisProtocolException e) {
-            throw new ProtocolException(e.getMessage(), null);
-        }
+        int length = replyLength(in, replyKind);
+        return length < 0 ? null : Frames.takeRetained(in, length);
     }
 
     @Override

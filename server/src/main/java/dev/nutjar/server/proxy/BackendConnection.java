@@ -133,7 +133,7 @@ final class BackendConnection extends Flushable {
             batch.write(channel, source, index, length);
             loopState.flushLater(this);
         } else {
-            write(source.slice(index, length).retain());
+            write(Frames.retainedView(source, index, length));
         }
     }
 

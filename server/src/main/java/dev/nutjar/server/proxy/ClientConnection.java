@@ -289,20 +289,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * @param source holds the reply at {@code index}; still the caller's, not retained
      */
     void headReplied(PendingRequest head, ByteBuf source, int index, int length) {
-        pending.poll();
         head.done = true;
         replySized(length);
-        if (length > 0) {
-            replies.write(ctx.channel(), source, index, length);
-        }
-        boolean close = head.closeAfterReply;
-        head.release();
-        if (close) {
-            closeAfterFlush = true;
-            afterReplies(true);
-        } else {
-            afterReplies(writeFinished() || length > 0);
-        }
+        boolean close = writeHead(head, source, index, length);
+        afterReplies(close || writeFinished() || length > 0);
     }
 
     /** @return whether anything was written, or the connection is to close after the writes */
@@ -310,22 +300,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         PendingRequest head;
         while ((head = pending.peek()) != null && head.done) {
-            pending.poll();
             ByteBuf reply = head.reply;
             head.reply = null;
-            if (head.replyLength > 0) {
-                replies.write(ctx.channel(), reply, head.replyIndex, head.replyLength);
-                wrote = true;
-            }
+            wrote |= head.replyLength > 0;
+            boolean close = writeHead(head, reply, head.replyIndex, head.replyLength);
             reply.release();
-            boolean close = head.closeAfterReply;
-            head.release();
             if (close) {
-                closeAfterFlush = true;
                 return true;
             }
         }
         return wrote;
+    }
+
+    /**
+     * Takes the head of the queue off, writes its reply and lets it go.
+     *
+     * @param holder holds the reply at {@code index}; still the caller's
+     * @return whether the connection closes after this reply
+     */
+    private boolean writeHead(PendingRequest head, ByteBuf holder, int index, int length) {
+        pending.poll();
+        if (length > 0) {
+            replies.write(ctx.channel(), holder, index, length);
+        }
+        boolean close = head.closeAfterReply;
+        head.release();
+        if (close) {
+            closeAfterFlush = true;
+        }
+        return close;
     }
 
     private void afterReplies(boolean wrote) {

@@ -1,5 +1,6 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -48,7 +49,7 @@ abstract class Exchange {
      *     view of it to keep it)
      */
     void complete(ByteBuf source, int index, int length) {
-        complete(source.slice(index, length).retain());
+        complete(Frames.retainedView(source, index, length));
     }
 
     /** No reply will come: the backend failed, timed out, or could not be reached. */

@@ -1,5 +1,6 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
@@ -50,7 +51,7 @@ final class OutboundBatch {
             batch.writeBytes(source, index, length);
         } else {
             writeBatch(channel);
-            channel.write(source.slice(index, length).retain(), channel.voidPromise());
+            channel.write(Frames.retainedView(source, index, length), channel.voidPromise());
         }
     }
 
