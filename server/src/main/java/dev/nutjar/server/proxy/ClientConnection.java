@@ -343,10 +343,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (pending.isEmpty()) {
                 // Everything answered: the client is waiting, send now.
                 loopState.flushRepliesLater(flushHook);
-            } else {
-                // More replies are due (a pipeline split over servers): one write for all of them
-                // at the end of the iteration rather than one per backend read.
+            } else if (replies.holdsAChunk()) {
                 loopState.flushLater(flushHook);
+            } else {
+                // More replies are due (a pipeline split over servers): they usually come in the
+                // next iteration, so one write for all of them rather than one per backend read.
+                loopState.flushRepliesDeferred(flushHook);
             }
         }
     }

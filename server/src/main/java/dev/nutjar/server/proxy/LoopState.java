@@ -1,7 +1,9 @@
 package dev.nutjar.server.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one event loop owns: its connections to every backend and the list of connections
@@ -12,7 +14,9 @@ import java.util.ArrayList;
  * So the requests of many clients read in one iteration leave for a backend in one syscall.
  * Replies do not wait that long: the clients a backend read answered are flushed as soon as that
  * read is processed ({@link #flushReplies}), which costs no extra syscall for a client waiting
- * on one reply and keeps it from waiting for every other socket of the iteration.
+ * on one reply and keeps it from waiting for every other socket of the iteration. A client still
+ * owed replies from another backend waits up to one more iteration for them
+ * ({@link #flushRepliesDeferred}), so that a pipeline spread over servers leaves in one write.
  */
 final class LoopState {
     final EventLoop loop;
@@ -20,8 +24,18 @@ final class LoopState {
     private final int[][] nextConnection;
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ArrayList<Flushable> repliesToFlush = new ArrayList<>();
+    /** Clients whose reply flush was deferred in this iteration, and in the one before. */
+    private ArrayList<Flushable> deferredNow = new ArrayList<>();
+    private ArrayList<Flushable> deferredBefore = new ArrayList<>();
+    /** Runs every {@link #DEFERRED_FLUSH_BACKSTOP_NANOS} while flushes are deferred; else null. */
+    private ScheduledFuture<?> backstop;
+    private int idleBackstopTicks;
+    /** Counts {@link #flushAll} runs, so that the backstop can tell a busy loop from a stalled one. */
+    private int flushPasses;
+    private int flushPassesAtLastTick;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushAll;
+    private final Runnable backstopTask = this::backstopTick;
     final LoopCounters counters;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
@@ -72,6 +86,27 @@ final class LoopState {
         queue(client, repliesToFlush);
     }
 
+    /**
+     * Queues a client's replies, written while more of its replies are due, to be flushed at the
+     * end of the next loop iteration, unless they all come first and {@link #flushRepliesLater}
+     * takes it. A pipeline whose keys live on several servers is answered by reads from each,
+     * which often fall into consecutive iterations: one write instead of one per read. Should no
+     * next iteration come (a backend slow to answer), a periodic timer flushes it within two
+     * periods of {@link #DEFERRED_FLUSH_BACKSTOP_NANOS}; the timer is one object, kept while flushes are
+     * deferred and cancelled once they stop.
+     */
+    void flushRepliesDeferred(Flushable client) {
+        if (client.deferQueued) {
+            return;
+        }
+        client.deferQueued = true;
+        deferredNow.add(client);
+        runFlushTaskThisIteration();
+    }
+
+    /** The backstop timer's period: a deferred reply flush waits at most two of them. */
+    static final long DEFERRED_FLUSH_BACKSTOP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
     /** Flushes the clients queued by {@link #flushRepliesLater}; called when a backend read is done. */
     void flushReplies() {
         flush(repliesToFlush);
@@ -83,6 +118,10 @@ final class LoopState {
         }
         connection.flushQueued = true;
         list.add(connection);
+        runFlushTaskThisIteration();
+    }
+
+    private void runFlushTaskThisIteration() {
         if (!flushScheduled) {
             flushScheduled = true;
             loop.execute(flushTask);
@@ -93,8 +132,48 @@ final class LoopState {
         // A client resumed by a reply flush can queue backend writes: replies first.
         flush(repliesToFlush);
         flush(toFlush);
+        flushDeferred(deferredBefore);
         flush(repliesToFlush);
         flushScheduled = false;
+        flushPasses++;
+        ArrayList<Flushable> waiting = deferredBefore;
+        deferredBefore = deferredNow;
+        deferredNow = waiting;
+        if (!deferredBefore.isEmpty() && backstop == null) {
+            backstop = loop.scheduleAtFixedRate(backstopTask, DEFERRED_FLUSH_BACKSTOP_NANOS,
+                    DEFERRED_FLUSH_BACKSTOP_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void backstopTick() {
+        if (deferredBefore.isEmpty() && deferredNow.isEmpty()) {
+            if (++idleBackstopTicks == BACKSTOP_IDLE_TICKS) {
+                backstop.cancel(false);
+                backstop = null;
+                idleBackstopTicks = 0;
+            }
+            return;
+        }
+        idleBackstopTicks = 0;
+        // While the loop iterates, flushAll ends every deferral within one iteration; only a loop
+        // with nothing else to do since the last tick needs the timer.
+        if (flushPasses == flushPassesAtLastTick) {
+            flushDeferred(deferredBefore);
+            flushDeferred(deferredNow);
+        }
+        flushPassesAtLastTick = flushPasses;
+    }
+
+    /** Ticks without a deferred flush before the backstop timer is cancelled. */
+    private static final int BACKSTOP_IDLE_TICKS = 16;
+
+    private static void flushDeferred(ArrayList<Flushable> list) {
+        for (int i = 0; i < list.size(); i++) {
+            Flushable client = list.get(i);
+            client.deferQueued = false;
+            client.flushNow();
+        }
+        list.clear();
     }
 
     private static void flush(ArrayList<Flushable> list) {

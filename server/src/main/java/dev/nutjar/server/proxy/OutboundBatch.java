@@ -16,6 +16,8 @@ final class OutboundBatch {
     private final int chunk;
 
     private ByteBuf batch;
+    /** Bytes written since the last flush. */
+    private int unflushedBytes;
 
     OutboundBatch(BufferSettings settings) {
         this.coalesceLimit = settings.coalesceLimit();
@@ -29,6 +31,7 @@ final class OutboundBatch {
      */
     void write(Channel channel, ByteBuf payload) {
         int size = payload.readableBytes();
+        unflushedBytes += size;
         if (size <= coalesceLimit) {
             ensureRoom(channel, size);
             batch.writeBytes(payload);
@@ -46,6 +49,7 @@ final class OutboundBatch {
      * @param source still the caller's; neither released nor retained, unless as a view passed on
      */
     void write(Channel channel, ByteBuf source, int index, int length) {
+        unflushedBytes += length;
         if (length <= coalesceLimit) {
             ensureRoom(channel, length);
             batch.writeBytes(source, index, length);
@@ -66,6 +70,7 @@ final class OutboundBatch {
 
     /** Flushes everything written so far. */
     void flush(Channel channel) {
+        unflushedBytes = 0;
         writeBatch(channel);
         channel.flush();
     }
@@ -81,8 +86,14 @@ final class OutboundBatch {
         }
     }
 
+    /** Whether at least a chunk's worth of bytes waits to be flushed. */
+    boolean holdsAChunk() {
+        return unflushedBytes >= chunk;
+    }
+
     /** Drops what was not written, when the channel is gone. */
     void discard() {
+        unflushedBytes = 0;
         if (batch != null) {
             batch.release();
             batch = null;

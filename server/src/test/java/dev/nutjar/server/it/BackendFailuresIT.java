@@ -277,6 +277,34 @@ class BackendFailuresIT {
         }
     }
 
+    @Test
+    void aReplyReadyBeforeOneFromAStoppedBackendIsNotHeldBackByIt() throws Exception {
+        BackendProcess stalled = shards.get(2);
+        // No timeout, as twemproxy's default: only the proxy's own flushing can release the first reply.
+        try (TestProxy proxy = TestProxy.startPool("zeta", """
+                  redis: true
+                  servers:
+                """ + shards.serversYaml(), 1);
+                RespClient client = new RespClient(proxy.port(), 10_000)) {
+            String ready = keysNotOn(proxy, stalled, 1)[0];
+            String late = keysOn(proxy, stalled, 1)[0];
+            assertThat(client.call("SET", ready, "ready")).isEqualTo("OK");
+            assertThat(client.call("SET", late, "late")).isEqualTo("OK");
+            ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+            pipeline.writeBytes(RespClient.command("GET", ready));
+            pipeline.writeBytes(RespClient.command("GET", late));
+            stalled.signal("STOP");
+            try {
+                client.send(pipeline.toByteArray());
+                // Written while the second reply is still due: it must still leave, not wait for it.
+                assertThat(client.read()).isEqualTo("ready".getBytes(StandardCharsets.UTF_8));
+            } finally {
+                stalled.signal("CONT");
+            }
+            assertThat(client.read()).isEqualTo("late".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     private static String[] keysOn(TestProxy proxy, BackendProcess server, int count) {
         return keys(proxy, server, count, true);
     }

@@ -55,6 +55,22 @@ class OutboundBatchTest {
     }
 
     @Test
+    void holdsAChunkOnceAChunksWorthIsWrittenUnflushedCopiedOrPassedThrough() {
+        assertThat(batch.holdsAChunk()).isFalse();
+        for (int i = 0; i < 3; i++) {
+            batch.write(channel, payload("%016d".formatted(i)));
+        }
+        assertThat(batch.holdsAChunk()).as("48 of 64 bytes").isFalse();
+        batch.write(channel, payload("seventeen bytes!!"));
+        assertThat(batch.holdsAChunk()).as("65 bytes, the last passed through").isTrue();
+
+        batch.flush(channel);
+
+        assertThat(batch.holdsAChunk()).as("after the flush").isFalse();
+        drain().forEach(ByteBuf::release);
+    }
+
+    @Test
     void passesLargerPayloadsThroughUncopiedAndInOrder() {
         batch.write(channel, payload("small-1"));
         ByteBuf large = payload("seventeen bytes!!"); // one over the limit
