@@ -1007,7 +1007,7 @@ def main():
     p.add_argument("--requests", type=int, default=200_000,
                    help="requests per run of a small-request workload (pipelined: 10x; mget: 1/2; 16 KiB: 1/5)")
     p.add_argument("--threads", type=int, default=0, help="nutjar --threads (0: nutjar's default)")
-    p.add_argument("--warmup", type=float, default=0.25,
+    p.add_argument("--warmup", type=float, default=1.0,
                    help="fraction of each run's requests in the warm-up pass (0: no warm-up)")
     p.add_argument("--keyspace", type=int, default=100_000, help="small keys (redis-benchmark -r)")
     p.add_argument("--big-keys", type=int, default=1000, help="16 KiB keys")
