@@ -71,7 +71,7 @@ final class BackendConnection extends Flushable {
         this.pool = pool;
         this.server = server;
         this.loopState = loopState;
-        this.batch = new OutboundBatch(pool.buffers);
+        this.batch = new OutboundBatch(pool.buffers, loopState.spares);
     }
 
     /**

@@ -64,7 +64,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.pool = pool;
         this.loopState = loopState;
         this.codec = pool.protocol.newClientCodec(pool.protocolSettings);
-        this.replies = new OutboundBatch(pool.buffers);
+        this.replies = new OutboundBatch(pool.buffers, loopState.spares);
     }
 
     ByteBufAllocator allocator() {

@@ -37,12 +37,19 @@ final class LoopState {
     private final Runnable flushTask = this::flushAll;
     private final Runnable backstopTask = this::backstopTick;
     final LoopCounters counters;
+    /** Write buffers kept for the connections' next batches. */
+    final SpareBuffers spares;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this.loop = loop;
         this.backends = new BackendConnection[pools.length][][];
         this.nextConnection = new int[pools.length][];
         this.counters = new LoopCounters(pools);
+        int chunk = BufferSettings.DEFAULT_UNIT;
+        for (PoolRuntime pool : pools) {
+            chunk = Math.max(chunk, pool.buffers.chunkSize());
+        }
+        this.spares = new SpareBuffers(chunk);
         for (PoolRuntime pool : pools) {
             int servers = pool.serverCount();
             backends[pool.id] = new BackendConnection[servers][];

@@ -8,6 +8,10 @@ import io.netty.channel.Channel;
  * Coalesces small writes to one channel into one buffer, so a batch of small requests or replies
  * reaches the socket as one buffer rather than a long gather list. Large payloads pass through as
  * they are, without a copy. Both sizes come from the proxy's {@link BufferSettings}.
+ *
+ * <p>Batch buffers come from the loop's {@link SpareBuffers} and go back there when the flush
+ * wrote them whole: the last one passed to the channel before a flush stays retained by this
+ * batch ({@link #lent}) until the flush shows whether the channel still holds it.
  */
 final class OutboundBatch {
     /** Payloads up to this size are copied into the batch. */
@@ -15,13 +19,18 @@ final class OutboundBatch {
     /** The size of each batch buffer. */
     private final int chunk;
 
+    private final SpareBuffers spares;
+
     private ByteBuf batch;
+    /** The batch buffer last passed to the channel, with a reference of ours, until the flush; or null. */
+    private ByteBuf lent;
     /** Bytes written since the last flush. */
     private int unflushedBytes;
 
-    OutboundBatch(BufferSettings settings) {
+    OutboundBatch(BufferSettings settings, SpareBuffers spares) {
         this.coalesceLimit = settings.coalesceLimit();
         this.chunk = settings.chunkSize();
+        this.spares = spares;
     }
 
     /**
@@ -61,10 +70,10 @@ final class OutboundBatch {
 
     private void ensureRoom(Channel channel, int size) {
         if (batch == null) {
-            batch = channel.alloc().directBuffer(chunk);
+            batch = spares.take(channel.alloc(), chunk);
         } else if (batch.writableBytes() < size) {
-            channel.write(batch, channel.voidPromise());
-            batch = channel.alloc().directBuffer(chunk);
+            lend(channel, batch);
+            batch = spares.take(channel.alloc(), chunk);
         }
     }
 
@@ -73,17 +82,36 @@ final class OutboundBatch {
         unflushedBytes = 0;
         writeBatch(channel);
         channel.flush();
+        if (lent != null) {
+            // Written whole, the channel has released its reference: the buffer is ours again.
+            if (lent.refCnt() == 1) {
+                spares.giveBack(lent);
+            } else {
+                lent.release();
+            }
+            lent = null;
+        }
     }
 
     private void writeBatch(Channel channel) {
         if (batch != null) {
             if (batch.isReadable()) {
-                channel.write(batch, channel.voidPromise());
+                lend(channel, batch);
             } else {
-                batch.release();
+                spares.giveBack(batch);
             }
             batch = null;
         }
+    }
+
+    /** Passes {@code full} to the channel, keeping a reference to take it back after the flush. */
+    private void lend(Channel channel, ByteBuf full) {
+        if (lent != null) {
+            // Two batches before one flush: only the last is taken back.
+            lent.release();
+        }
+        lent = full.retain();
+        channel.write(full, channel.voidPromise());
     }
 
     /** Whether at least a chunk's worth of bytes waits to be flushed. */
@@ -97,6 +125,10 @@ final class OutboundBatch {
         if (batch != null) {
             batch.release();
             batch = null;
+        }
+        if (lent != null) {
+            lent.release();
+            lent = null;
         }
     }
 }

@@ -230,6 +230,10 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (LoopState state : loops.values()) {
+            // The loops have stopped: nothing takes or gives back buffers any more.
+            state.spares.releaseAll();
+        }
         for (Listener listener : listeners) {
             if (listener.isUnix()) {
                 try {

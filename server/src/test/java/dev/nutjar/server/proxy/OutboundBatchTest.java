@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +22,8 @@ class OutboundBatchTest {
 
     private final RecordingAllocator alloc = new RecordingAllocator();
     private final List<ByteBuf> payloads = new ArrayList<>();
-    private final OutboundBatch batch = new OutboundBatch(SMALL);
+    private final SpareBuffers spares = new SpareBuffers(64);
+    private final OutboundBatch batch = new OutboundBatch(SMALL, spares);
     private EmbeddedChannel channel;
 
     @BeforeEach
@@ -30,6 +34,7 @@ class OutboundBatchTest {
 
     @AfterEach
     void nothingLeaks() {
+        spares.releaseAll();
         assertThat(channel.finishAndReleaseAll()).as("everything written was read").isFalse();
         assertThat(payloads).allSatisfy(payload -> assertThat(payload.refCnt()).isZero());
         assertThat(alloc.made).allSatisfy(buffer -> assertThat(buffer.refCnt()).isZero());
@@ -102,6 +107,71 @@ class OutboundBatchTest {
         batch.flush(channel);
 
         assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void aBatchTheSocketTookWholeComesBackForTheNextBatch() {
+        List<String> sent = new ArrayList<>();
+        channel.pipeline().addFirst(new SocketTakingEverything(sent));
+
+        batch.write(channel, payload("first"));
+        batch.flush(channel);
+        assertThat(spares.size()).as("taken back after the flush").isOne();
+        batch.write(channel, payload("second"));
+        batch.flush(channel);
+
+        assertThat(sent).containsExactly("first", "second");
+        assertThat(batchBuffersMade()).as("one batch buffer, used twice").hasSize(1);
+    }
+
+    @Test
+    void aBatchTheChannelStillHoldsIsLeftToIt() {
+        batch.write(channel, payload("first"));
+        batch.flush(channel);
+        batch.write(channel, payload("second"));
+        batch.flush(channel);
+
+        assertThat(spares.size()).isZero();
+        List<ByteBuf> written = drain();
+        assertThat(text(written)).isEqualTo("firstsecond");
+        assertThat(written).extracting(ByteBuf::refCnt).as("the channel's reference only").containsOnly(1);
+        assertThat(batchBuffersMade()).hasSize(2);
+        written.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void ofSeveralBatchesBeforeOneFlushOnlyTheLastComesBack() {
+        List<String> sent = new ArrayList<>();
+        channel.pipeline().addFirst(new SocketTakingEverything(sent));
+        for (int i = 0; i < 5; i++) {
+            batch.write(channel, payload("%016d".formatted(i)));
+        }
+
+        batch.flush(channel);
+
+        assertThat(sent).hasSize(2);
+        assertThat(spares.size()).isOne();
+    }
+
+    private List<ByteBuf> batchBuffersMade() {
+        return alloc.made.stream().filter(buffer -> !payloads.contains(buffer)).toList();
+    }
+
+    /** Stands for a socket that accepts every write at once: records the bytes and releases the buffer. */
+    private static final class SocketTakingEverything extends ChannelOutboundHandlerAdapter {
+        private final List<String> sent;
+
+        SocketTakingEverything(List<String> sent) {
+            this.sent = sent;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ByteBuf buffer = (ByteBuf) msg;
+            sent.add(buffer.toString(US_ASCII));
+            buffer.release();
+            promise.setSuccess();
+        }
     }
 
     private ByteBuf payload(String text) {
