@@ -10,8 +10,8 @@ import io.netty.channel.Channel;
  * they are, without a copy. Both sizes come from the proxy's {@link BufferSettings}.
  *
  * <p>Batch buffers come from the loop's {@link SpareBuffers} and go back there when the flush
- * wrote them whole: the last one passed to the channel before a flush stays retained by this
- * batch ({@link #lent}) until the flush shows whether the channel still holds it.
+ * wrote them whole: each passed to the channel stays retained by this batch ({@link #lent})
+ * until the flush shows whether the channel still holds it.
  */
 final class OutboundBatch {
     /** Payloads up to this size are copied into the batch. */
@@ -22,8 +22,9 @@ final class OutboundBatch {
     private final SpareBuffers spares;
 
     private ByteBuf batch;
-    /** The batch buffer last passed to the channel, with a reference of ours, until the flush; or null. */
-    private ByteBuf lent;
+    /** The batch buffers passed to the channel since the last flush, each with a reference of ours. */
+    private final ByteBuf[] lent = new ByteBuf[MAX_LENT];
+    private int lentCount;
     /** Bytes written since the last flush. */
     private int unflushedBytes;
 
@@ -82,15 +83,17 @@ final class OutboundBatch {
         unflushedBytes = 0;
         writeBatch(channel);
         channel.flush();
-        if (lent != null) {
+        for (int i = 0; i < lentCount; i++) {
+            ByteBuf buffer = lent[i];
+            lent[i] = null;
             // Written whole, the channel has released its reference: the buffer is ours again.
-            if (lent.refCnt() == 1) {
-                spares.giveBack(lent);
+            if (buffer.refCnt() == 1) {
+                spares.giveBack(buffer);
             } else {
-                lent.release();
+                buffer.release();
             }
-            lent = null;
         }
+        lentCount = 0;
     }
 
     private void writeBatch(Channel channel) {
@@ -104,15 +107,19 @@ final class OutboundBatch {
         }
     }
 
-    /** Passes {@code full} to the channel, keeping a reference to take it back after the flush. */
+    /**
+     * Passes {@code full} to the channel, keeping a reference to take it back after the flush;
+     * past {@link #MAX_LENT} buffers before one flush, the rest are left to the channel.
+     */
     private void lend(Channel channel, ByteBuf full) {
-        if (lent != null) {
-            // Two batches before one flush: only the last is taken back.
-            lent.release();
+        if (lentCount < MAX_LENT) {
+            lent[lentCount++] = full.retain();
         }
-        lent = full.retain();
         channel.write(full, channel.voidPromise());
     }
+
+    /** Batch buffers taken back per flush: a flush of more than this many chunks is rare. */
+    private static final int MAX_LENT = 4;
 
     /** Whether at least a chunk's worth of bytes waits to be flushed. */
     boolean holdsAChunk() {
@@ -126,9 +133,10 @@ final class OutboundBatch {
             batch.release();
             batch = null;
         }
-        if (lent != null) {
-            lent.release();
-            lent = null;
+        for (int i = 0; i < lentCount; i++) {
+            lent[i].release();
+            lent[i] = null;
         }
+        lentCount = 0;
     }
 }

@@ -140,17 +140,31 @@ class OutboundBatchTest {
     }
 
     @Test
-    void ofSeveralBatchesBeforeOneFlushOnlyTheLastComesBack() {
+    void severalBatchesBeforeOneFlushAllComeBack() {
         List<String> sent = new ArrayList<>();
         channel.pipeline().addFirst(new SocketTakingEverything(sent));
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 9; i++) {
             batch.write(channel, payload("%016d".formatted(i)));
         }
 
         batch.flush(channel);
 
-        assertThat(sent).hasSize(2);
-        assertThat(spares.size()).isOne();
+        assertThat(sent).hasSize(3);
+        assertThat(spares.size()).isEqualTo(3);
+    }
+
+    @Test
+    void pastFourBatchesBeforeOneFlushTheRestAreLeftToTheChannel() {
+        List<String> sent = new ArrayList<>();
+        channel.pipeline().addFirst(new SocketTakingEverything(sent));
+        for (int i = 0; i < 24; i++) {
+            batch.write(channel, payload("%016d".formatted(i)));
+        }
+
+        batch.flush(channel);
+
+        assertThat(sent).hasSize(6);
+        assertThat(spares.size()).isEqualTo(4);
     }
 
     private List<ByteBuf> batchBuffersMade() {
