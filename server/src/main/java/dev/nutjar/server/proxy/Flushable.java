@@ -4,7 +4,7 @@ package dev.nutjar.server.proxy;
 abstract class Flushable {
     /** Set while queued in {@link LoopState}; read and written only on the loop thread. */
     boolean flushQueued;
-    /** Set while waiting in {@link LoopState}'s deferred reply flushes; loop thread only. */
+    /** Set while a deferred reply flush is owed (cleared by any flush); loop thread only. */
     boolean deferQueued;
 
     /** Flushes what was written since the last flush. Called on the loop thread. */

@@ -177,8 +177,11 @@ final class LoopState {
     private static void flushDeferred(ArrayList<Flushable> list) {
         for (int i = 0; i < list.size(); i++) {
             Flushable client = list.get(i);
-            client.deferQueued = false;
-            client.flushNow();
+            // Most were flushed already, when their last reply came: no second flush for them.
+            if (client.deferQueued) {
+                client.deferQueued = false;
+                client.flushNow();
+            }
         }
         list.clear();
     }
@@ -188,6 +191,7 @@ final class LoopState {
         for (int i = 0; i < list.size(); i++) {
             Flushable connection = list.get(i);
             connection.flushQueued = false;
+            connection.deferQueued = false;
             connection.flushNow();
         }
         list.clear();
