@@ -153,7 +153,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             decoding = false;
         }
         if (inbound != null && !inbound.isReadable()) {
-            inbound.release();
+            // Usually nothing holds it any more: every request read from it was forwarded.
+            loopState.spares.recycle(inbound);
             inbound = null;
         }
     }
@@ -222,16 +223,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
         }
         boolean expectsReply = request.expectsReply();
-        // A noreply request has no place in the reply queue: it gets no slot at all.
-        PendingRequest slot = expectsReply ? PendingRequest.of(this, request) : null;
+        // A noreply request has no place in the reply queue: it gets no slot at all. The slot
+        // does not keep the request: once its bytes are on their way, only its reply kind matters.
+        PendingRequest slot = expectsReply ? PendingRequest.of(this, request.replyKind()) : null;
         if (expectsReply) {
             pending.add(slot);
         }
         if (server < 0) {
+            request.release();
             if (expectsReply) {
                 slot.fail(PoolRuntime.NO_LIVE_SERVER);
-            } else {
-                request.release();
             }
             return;
         }
@@ -240,8 +241,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             backend.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());
         } else {
             backend.sendWithoutReply(request.frameSource(), request.frameIndex(), request.frameLength());
-            request.release();
         }
+        // Copied into the backend's batch, or passed on as a view of its own: released now, so the
+        // request's objects go back to their pools while still in cache, and the client's input
+        // buffer is free again once the last request read from it is forwarded.
+        request.release();
     }
 
     private void split(PendingRequest slot, Request request) {

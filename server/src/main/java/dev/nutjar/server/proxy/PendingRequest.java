@@ -53,6 +53,20 @@ final class PendingRequest extends Exchange {
         return slot;
     }
 
+    /**
+     * A slot for a forwarded request, which the caller keeps and releases itself.
+     *
+     * @param replyKind the request's {@link Request#replyKind()}
+     */
+    static PendingRequest of(ClientConnection client, int replyKind) {
+        PendingRequest slot = POOL.get();
+        slot.client = client;
+        slot.replyKind = replyKind;
+        slot.holders = 1;
+        slot.pooled = true;
+        return slot;
+    }
+
     /** This slot waits for fragments: it is left to the garbage collector, never reused. */
     void splitInto(Split split) {
         this.split = split;
