@@ -1,6 +1,7 @@
 package dev.nutjar.server.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +38,10 @@ final class LoopState {
     private final Runnable flushTask = this::flushAll;
     private final Runnable backstopTask = this::backstopTick;
     final LoopCounters counters;
-    /** Write buffers kept for the connections' next batches. */
+    /** Buffers kept for the connections' next write batches and reads. */
     final SpareBuffers spares;
+    /** Per pool, by id: reads that go into {@link #spares} where they fit. */
+    private final RecvByteBufAllocator[] readAllocators;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this.loop = loop;
@@ -50,6 +53,10 @@ final class LoopState {
             chunk = Math.max(chunk, pool.buffers.chunkSize());
         }
         this.spares = new SpareBuffers(chunk);
+        this.readAllocators = new RecvByteBufAllocator[pools.length];
+        for (PoolRuntime pool : pools) {
+            readAllocators[pool.id] = new SparingRecvAllocator(pool.recvAllocator, spares);
+        }
         for (PoolRuntime pool : pools) {
             int servers = pool.serverCount();
             backends[pool.id] = new BackendConnection[servers][];
@@ -62,6 +69,11 @@ final class LoopState {
                 backends[pool.id][s] = conns;
             }
         }
+    }
+
+    /** The read buffer allocator for this loop's connections of {@code pool}, clients and backends. */
+    RecvByteBufAllocator readAllocator(PoolRuntime pool) {
+        return readAllocators[pool.id];
     }
 
     /** A connection to {@code server} of {@code pool}, round-robin over server_connections. */

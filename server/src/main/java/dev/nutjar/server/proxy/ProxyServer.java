@@ -128,7 +128,9 @@ public final class ProxyServer implements AutoCloseable {
             log.warn("pool '{}' refused a client: client_connections reached", pool.name);
             return;
         }
-        ch.pipeline().addLast(new ClientConnection(pool, loops.get(ch.eventLoop())));
+        LoopState loopState = loops.get(ch.eventLoop());
+        ch.config().setRecvByteBufAllocator(loopState.readAllocator(pool));
+        ch.pipeline().addLast(new ClientConnection(pool, loopState));
     }
 
     private void preconnect() {

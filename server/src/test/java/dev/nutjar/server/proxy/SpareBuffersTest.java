@@ -67,4 +67,44 @@ class SpareBuffersTest {
         assertThat(late.refCnt()).isZero();
         assertThat(spares.size()).isZero();
     }
+
+    @Test
+    void aRecycledBufferOfTheSpareSizeThatNobodyElseHoldsIsKept() {
+        SpareBuffers spares = new SpareBuffers(64);
+        ByteBuf read = alloc.directBuffer(64).writeInt(7);
+        read.skipBytes(4);
+
+        spares.recycle(read);
+
+        assertThat(read.refCnt()).isEqualTo(1);
+        assertThat(spares.take(alloc, 64)).isSameAs(read);
+        read.release();
+    }
+
+    @Test
+    void aRecycledBufferStillHeldElsewhereIsOnlyReleasedOnce() {
+        SpareBuffers spares = new SpareBuffers(64);
+        ByteBuf read = alloc.directBuffer(64);
+        read.retain(); // a request still holds it
+
+        spares.recycle(read);
+
+        assertThat(read.refCnt()).isEqualTo(1);
+        assertThat(spares.size()).isZero();
+        read.release();
+    }
+
+    @Test
+    void aRecycledBufferOfAnotherSizeOrOnTheHeapIsReleased() {
+        SpareBuffers spares = new SpareBuffers(64);
+        ByteBuf grown = alloc.directBuffer(128);
+        ByteBuf heap = alloc.heapBuffer(64);
+
+        spares.recycle(grown);
+        spares.recycle(heap);
+
+        assertThat(grown.refCnt()).isZero();
+        assertThat(heap.refCnt()).isZero();
+        assertThat(spares.size()).isZero();
+    }
 }
