@@ -162,7 +162,7 @@ final class BackendConnection extends Flushable {
         state = State.CONNECTING;
         codec = pool.protocol.newServerCodec(pool.protocolSettings);
         Handler handler = new Handler();
-        ChannelFuture future = pool.connect(server, loopState.loop, loopState.readAllocator(pool), handler);
+        ChannelFuture future = pool.connect(server, loopState.loop, handler);
         channel = future.channel();
         if (future.isDone()) {
             connected(future, handler);
@@ -406,6 +406,7 @@ final class BackendConnection extends Flushable {
             return;
         }
         if (inbound != null && !inbound.isReadable()) {
+            // Kept when spare-sized and nothing holds it; replies waiting their turn often do.
             loopState.spares.recycle(inbound);
             inbound = null;
         }

@@ -40,7 +40,11 @@ final class LoopState {
     final LoopCounters counters;
     /** Buffers kept for the connections' next write batches and reads. */
     final SpareBuffers spares;
-    /** Per pool, by id: reads that go into {@link #spares} where they fit. */
+    /**
+     * Per pool, by id: client reads that go into {@link #spares} where they fit. Not for backend
+     * connections: replies waiting their turn hold a backend's input, which then would not come
+     * back, and the spares would run dry for the write batches.
+     */
     private final RecvByteBufAllocator[] readAllocators;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
@@ -71,7 +75,7 @@ final class LoopState {
         }
     }
 
-    /** The read buffer allocator for this loop's connections of {@code pool}, clients and backends. */
+    /** The read buffer allocator for this loop's client connections of {@code pool}. */
     RecvByteBufAllocator readAllocator(PoolRuntime pool) {
         return readAllocators[pool.id];
     }
