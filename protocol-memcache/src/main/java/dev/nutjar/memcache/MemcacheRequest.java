@@ -46,24 +46,33 @@ public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
     private int[] keyPositions;
     private int dataOffset;
     private int dataLength;
+    /** The list this request came from and goes back to. */
+    private ThreadLocalPool.Local<MemcacheRequest> home;
 
     private MemcacheRequest() {
+    }
+
+    /** This thread's list of spare requests, for a parser to keep and pass to {@code take}. */
+    static ThreadLocalPool.Local<MemcacheRequest> localPool() {
+        return POOL.local();
     }
 
     /**
      * A request over the next {@code length} readable bytes of {@code in}, which it retains once;
      * {@code in}'s reader index moves past them. {@link #init} fills in the rest.
      */
-    static MemcacheRequest take(ByteBuf in, int length) {
+    static MemcacheRequest take(ThreadLocalPool.Local<MemcacheRequest> from, ByteBuf in, int length) {
         int index = in.readerIndex();
-        MemcacheRequest request = wrap(in.retain(), index, length);
+        MemcacheRequest request = wrap(from, in.retain(), index, length);
         in.readerIndex(index + length);
         return request;
     }
 
     /** @param source taken over: a reference the caller gives this request */
-    private static MemcacheRequest wrap(ByteBuf source, int index, int length) {
-        MemcacheRequest request = POOL.get();
+    private static MemcacheRequest wrap(ThreadLocalPool.Local<MemcacheRequest> from, ByteBuf source, int index,
+            int length) {
+        MemcacheRequest request = from.get();
+        request.home = from;
         request.open(source, index, length);
         return request;
     }
@@ -75,7 +84,7 @@ public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
      * @param keyPositions taken over: offset and length of each of the {@code keyCount} keys
      */
     static MemcacheRequest fragment(MemcacheCommand command, ByteBuf frame, int keyCount, int[] keyPositions) {
-        MemcacheRequest request = wrap(frame, frame.readerIndex(), frame.readableBytes())
+        MemcacheRequest request = wrap(POOL.local(), frame, frame.readerIndex(), frame.readableBytes())
                 .init(command, null, false, keyCount, keyPositions[0], keyPositions[1], -1, -1);
         request.keyPositions = keyPositions;
         return request;
@@ -214,7 +223,9 @@ public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
         if (keyPositions != null && keyPositions.length > 2 * MAX_POOLED_KEYS) {
             keyPositions = null;
         }
-        POOL.recycle(this);
+        ThreadLocalPool.Local<MemcacheRequest> from = home;
+        home = null;
+        from.recycle(this);
     }
 
     /**
@@ -222,7 +233,7 @@ public final class MemcacheRequest extends FramedMessage<MemcacheRequest> {
      * to them: it outlives this one's release.
      */
     MemcacheRequest retainedDuplicate() {
-        MemcacheRequest copy = wrap(frameSource().retain(), frameIndex(), frameLength())
+        MemcacheRequest copy = wrap(POOL.local(), frameSource().retain(), frameIndex(), frameLength())
                 .init(command, error, noreply, keyCount, firstKeyOffset, firstKeyLength, dataOffset, dataLength);
         if (keyCount > 1) {
             // Not shared: this request's array goes back to the pool with it.

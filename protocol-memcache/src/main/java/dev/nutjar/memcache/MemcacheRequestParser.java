@@ -3,6 +3,7 @@ package dev.nutjar.memcache;
 import static dev.nutjar.memcache.MemcacheRequest.KEY_MAX_LENGTH;
 
 import dev.nutjar.memcache.internal.AsciiNumbers;
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
@@ -61,6 +62,8 @@ public final class MemcacheRequestParser {
 
     /** Bytes of a too-large data block still to be skipped as they arrive. */
     private long bytesToSwallow;
+    /** Spare requests of the thread that parses; taken on the first request. */
+    private ThreadLocalPool.Local<MemcacheRequest> requests;
 
     /** After quit or a fatal error everything that follows is discarded. */
     private boolean discarding;
@@ -297,7 +300,7 @@ public final class MemcacheRequestParser {
                 return error(in, command, MemcacheError.BAD_COMMAND_LINE, false, consumed);
             }
         }
-        MemcacheRequest request = MemcacheRequest.take(in, consumed)
+        MemcacheRequest request = MemcacheRequest.take(requests(), in, consumed)
                 .init(command, null, false, keyCount, tokenStart(1) - start, tokenLength(1), -1, -1);
         if (keyCount > 1) {
             int[] keyPositions = request.keyPositions(keyCount);
@@ -351,7 +354,7 @@ public final class MemcacheRequestParser {
         if (in.getByte(crlf) != CR || in.getByte(crlf + 1) != LF) {
             return fatal(in, MemcacheError.BAD_DATA_CHUNK, pendingLineLength, command, pendingNoreply);
         }
-        return MemcacheRequest.take(in, pendingFrameLength).init(command, null, pendingNoreply, 1,
+        return MemcacheRequest.take(requests(), in, pendingFrameLength).init(command, null, pendingNoreply, 1,
                 pendingKeyOffset, pendingKeyLength, pendingLineLength, pendingFrameLength - pendingLineLength - 2);
     }
 
@@ -398,15 +401,15 @@ public final class MemcacheRequestParser {
         }
         int keyOffset = tokenStart(1) - start;
         int keyLength = tokenLength(1);
-        return MemcacheRequest.take(in, consumed).init(command, null, noreply, 1, keyOffset, keyLength, -1, -1);
+        return MemcacheRequest.take(requests(), in, consumed).init(command, null, noreply, 1, keyOffset, keyLength, -1, -1);
     }
 
     private MemcacheRequest keyless(ByteBuf in, MemcacheCommand command, int start, int consumed) {
-        return MemcacheRequest.take(in, consumed).init(command, null, false, 0, -1, 0, -1, -1);
+        return MemcacheRequest.take(requests(), in, consumed).init(command, null, false, 0, -1, 0, -1, -1);
     }
 
     private MemcacheRequest error(ByteBuf in, MemcacheCommand command, MemcacheError error, boolean noreply, int consumed) {
-        return MemcacheRequest.take(in, consumed).initError(command, error, noreply);
+        return MemcacheRequest.take(requests(), in, consumed).initError(command, error, noreply);
     }
 
     private MemcacheRequest fatal(ByteBuf in, MemcacheError error, int frameLength) {
@@ -416,10 +419,19 @@ public final class MemcacheRequestParser {
     /** Answers, then discards everything: the stream cannot be trusted to be in step any more. */
     private MemcacheRequest fatal(ByteBuf in, MemcacheError error, int frameLength, MemcacheCommand command,
             boolean noreply) {
-        MemcacheRequest request = MemcacheRequest.take(in, frameLength).initError(command, error, noreply);
+        MemcacheRequest request = MemcacheRequest.take(requests(), in, frameLength).initError(command, error, noreply);
         in.skipBytes(in.readableBytes());
         lineScanned = 0;
         discarding = true;
         return request;
+    }
+
+    private ThreadLocalPool.Local<MemcacheRequest> requests() {
+        ThreadLocalPool.Local<MemcacheRequest> local = requests;
+        if (local == null) {
+            local = MemcacheRequest.localPool();
+            requests = local;
+        }
+        return local;
     }
 }

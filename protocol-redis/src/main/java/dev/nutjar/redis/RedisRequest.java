@@ -42,12 +42,21 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
     private int firstKeyArg;
     private int keyStep;
     private int keyCount;
+    /** The list this request came from and goes back to. */
+    private ThreadLocalPool.Local<RedisRequest> home;
 
     private RedisRequest() {
     }
 
-    static RedisRequest newInstance() {
-        RedisRequest request = POOL.get();
+    /** This thread's list of spare requests, for a parser to keep. */
+    static ThreadLocalPool.Local<RedisRequest> localPool() {
+        return POOL.local();
+    }
+
+    /** @param from the parser's {@link #localPool()} */
+    static RedisRequest newInstance(ThreadLocalPool.Local<RedisRequest> from) {
+        RedisRequest request = from.get();
+        request.home = from;
         request.open();
         return request;
     }
@@ -137,7 +146,9 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
         if (bounds.length > 2 * MAX_POOLED_ARGS) {
             bounds = new int[2 * INITIAL_ARGS];
         }
-        POOL.recycle(this);
+        ThreadLocalPool.Local<RedisRequest> from = home;
+        home = null;
+        from.recycle(this);
     }
 
     /** Drops a request that was never published (the parser gave up on it). */

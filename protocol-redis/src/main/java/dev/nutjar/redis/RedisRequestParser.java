@@ -1,5 +1,6 @@
 package dev.nutjar.redis;
 
+import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.internal.Resp;
 import dev.nutjar.redis.internal.LengthLine;
 import io.netty.buffer.ByteBuf;
@@ -51,6 +52,8 @@ public final class RedisRequestParser {
     /** The length of the bulk whose body is awaited, or -1 when a bulk header is next. */
     private int bulkLength = -1;
     private final LengthLine lengthLine = new LengthLine();
+    /** Spare requests of the thread that parses; taken on the first request. */
+    private ThreadLocalPool.Local<RedisRequest> requests;
 
     /** A parser with {@link #DEFAULT_MAX_ARGUMENTS} and {@link #DEFAULT_MAX_KEY_LENGTH}. */
     public RedisRequestParser() {
@@ -122,7 +125,10 @@ public final class RedisRequestParser {
                 // Redis ignores "*0"; twemproxy closes. Nothing useful can follow, so: an error.
                 throw new RedisProtocolException(INVALID_MULTIBULK_LENGTH);
             }
-            pending = RedisRequest.newInstance();
+            if (requests == null) {
+                requests = RedisRequest.localPool();
+            }
+            pending = RedisRequest.newInstance(requests);
             argsExpected = count;
             scanned = lengthLine.end();
         }

@@ -84,4 +84,46 @@ class ThreadLocalPoolTest {
                 .withMessageContaining("capacityPerThread")
                 .withMessageContaining("-1");
     }
+
+    @Test
+    void aLocalIsThisThreadsListItself() {
+        ThreadLocalPool<Object> pool = new ThreadLocalPool<>(Object::new, 4);
+        ThreadLocalPool.Local<Object> local = pool.local();
+        Object viaLocal = local.get();
+        local.recycle(viaLocal);
+
+        assertThat(pool.pooledOnThisThread()).isEqualTo(1);
+        assertThat(pool.get()).isSameAs(viaLocal);
+        pool.recycle(viaLocal);
+        assertThat(local.get()).isSameAs(viaLocal);
+    }
+
+    @Test
+    void aLocalUsedOnAnotherThreadGoesThroughThatThreadsList() throws Exception {
+        ThreadLocalPool<Object> pool = new ThreadLocalPool<>(Object::new, 4);
+        ThreadLocalPool.Local<Object> mine = pool.local();
+        Object object = mine.get();
+        AtomicReference<Object> seenThere = new AtomicReference<>();
+        AtomicInteger keptThere = new AtomicInteger();
+        Thread other = new Thread(() -> {
+            mine.recycle(object);
+            keptThere.set(pool.pooledOnThisThread());
+            seenThere.set(mine.get());
+        });
+        other.start();
+        other.join();
+
+        assertThat(keptThere).hasValue(1);
+        assertThat(seenThere.get()).isSameAs(object);
+        assertThat(pool.pooledOnThisThread()).isZero();
+    }
+
+    @Test
+    void aLocalOfAPoolOfCapacityZeroPoolsNothing() {
+        ThreadLocalPool.Local<Object> local = new ThreadLocalPool<>(Object::new, 0).local();
+        Object first = local.get();
+        local.recycle(first);
+
+        assertThat(local.get()).isNotSameAs(first);
+    }
 }

@@ -5,6 +5,7 @@ import dev.nutjar.memcache.MemcacheRequestParser;
 import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 
 /** One client connection's memcached requests, classified for the proxy. */
@@ -15,6 +16,8 @@ public final class MemcacheClientCodec implements ClientCodec {
     private static final int MAX_KEYS_PER_GET = 10_000;
 
     private final MemcacheRequestParser parser;
+    /** Spare requests of the thread that decodes; taken on the first request. */
+    private ThreadLocalPool.Local<MemcacheProxyRequest> proxyRequests;
 
     public MemcacheClientCodec(ProtocolSettings settings) {
         long maxValue = settings.maxValueLength();
@@ -25,6 +28,12 @@ public final class MemcacheClientCodec implements ClientCodec {
     @Override
     public Request decode(ByteBuf in) {
         MemcacheRequest request = parser.parse(in);
-        return request == null ? null : MemcacheProxyRequest.of(request);
+        if (request == null) {
+            return null;
+        }
+        if (proxyRequests == null) {
+            proxyRequests = MemcacheProxyRequest.localPool();
+        }
+        return MemcacheProxyRequest.of(proxyRequests, request);
     }
 }

@@ -24,13 +24,21 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
     private static final ThreadLocalPool<MemcacheProxyRequest> POOL = new ThreadLocalPool<>(MemcacheProxyRequest::new);
 
     private Action action;
+    /** The list this request came from and goes back to. */
+    private ThreadLocalPool.Local<MemcacheProxyRequest> home;
 
     private MemcacheProxyRequest() {
     }
 
+    /** This thread's list of spare requests, for a codec to keep and pass to {@link #of}. */
+    static ThreadLocalPool.Local<MemcacheProxyRequest> localPool() {
+        return POOL.local();
+    }
+
     /** @param request taken over */
-    static MemcacheProxyRequest of(MemcacheRequest request) {
-        MemcacheProxyRequest proxyRequest = POOL.get();
+    static MemcacheProxyRequest of(ThreadLocalPool.Local<MemcacheProxyRequest> from, MemcacheRequest request) {
+        MemcacheProxyRequest proxyRequest = from.get();
+        proxyRequest.home = from;
         proxyRequest.wrap(request);
         if (request.isError() || request.command() == MemcacheCommand.QUIT) {
             proxyRequest.action = Action.LOCAL;
@@ -45,7 +53,9 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
     @Override
     protected void deallocated() {
         action = null;
-        POOL.recycle(this);
+        ThreadLocalPool.Local<MemcacheProxyRequest> from = home;
+        home = null;
+        from.recycle(this);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisAuth;
 import dev.nutjar.redis.RedisCommand;
 import dev.nutjar.redis.RedisLocalReply;
@@ -18,6 +19,8 @@ public final class RedisClientCodec implements ClientCodec {
     private final RedisRequestParser parser;
     private final RedisAuth auth;
     private boolean authenticated;
+    /** Spare requests of the thread that decodes; taken on the first request. */
+    private ThreadLocalPool.Local<RedisProxyRequest> proxyRequests;
 
     public RedisClientCodec(ProtocolSettings settings) {
         this.parser = new RedisRequestParser(settings.maxArguments(), settings.maxKeyLength());
@@ -37,38 +40,41 @@ public final class RedisClientCodec implements ClientCodec {
         if (request == null) {
             return null;
         }
+        if (proxyRequests == null) {
+            proxyRequests = RedisProxyRequest.localPool();
+        }
         if (request.hasError()) {
-            return RedisProxyRequest.error(request, request.error());
+            return RedisProxyRequest.error(proxyRequests, request, request.error());
         }
         RedisCommand command = request.command();
         if (auth.refuses(command, authenticated)) {
-            return RedisProxyRequest.local(request, RedisLocalReply.NOAUTH, false);
+            return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.NOAUTH, false);
         }
         return switch (command.kind()) {
             case LOCAL -> local(request, command);
-            case PLACEHOLDER -> RedisProxyRequest.placeholder(request);
-            case SINGLE_KEY -> RedisProxyRequest.forward(request, false);
-            case SAME_SERVER -> RedisProxyRequest.forward(request, true);
+            case PLACEHOLDER -> RedisProxyRequest.placeholder(proxyRequests, request);
+            case SINGLE_KEY -> RedisProxyRequest.forward(proxyRequests, request, false);
+            case SAME_SERVER -> RedisProxyRequest.forward(proxyRequests, request, true);
             case FRAGMENTED -> request.keyCount() > 1
-                    ? RedisProxyRequest.split(request)
-                    : RedisProxyRequest.forward(request, false);
-            case REJECTED -> RedisProxyRequest.error(request, "ERR '" + command.lowercaseName()
+                    ? RedisProxyRequest.split(proxyRequests, request)
+                    : RedisProxyRequest.forward(proxyRequests, request, false);
+            case REJECTED -> RedisProxyRequest.error(proxyRequests, request, "ERR '" + command.lowercaseName()
                     + "' is not supported by nutjar");
         };
     }
 
     private Request local(RedisRequest request, RedisCommand command) {
         if (command == RedisCommand.PING) {
-            return RedisProxyRequest.local(request, RedisLocalReply.PONG, false);
+            return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.PONG, false);
         }
         if (command == RedisCommand.QUIT) {
-            return RedisProxyRequest.local(request, RedisLocalReply.OK, true);
+            return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.OK, true);
         }
         if (command == RedisCommand.AUTH) {
             RedisLocalReply reply = auth.authenticate(request);
             authenticated = reply == RedisLocalReply.OK;
-            return RedisProxyRequest.local(request, reply, false);
+            return RedisProxyRequest.local(proxyRequests, request, reply, false);
         }
-        return RedisProxyRequest.error(request, "ERR unknown command '" + command.lowercaseName() + "'");
+        return RedisProxyRequest.error(proxyRequests, request, "ERR unknown command '" + command.lowercaseName() + "'");
     }
 }

@@ -30,13 +30,22 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     private boolean closeAfterReply;
     private boolean placeholder;
     private boolean keysMustShareServer;
+    /** The list this request came from and goes back to. */
+    private ThreadLocalPool.Local<RedisProxyRequest> home;
 
     private RedisProxyRequest() {
     }
 
-    private static RedisProxyRequest of(RedisRequest request, Action action, RedisLocalReply localReply, String error,
-            boolean closeAfterReply, boolean placeholder, boolean keysMustShareServer) {
-        RedisProxyRequest proxyRequest = POOL.get();
+    /** This thread's list of spare requests, for a codec to keep and pass to the factories below. */
+    static ThreadLocalPool.Local<RedisProxyRequest> localPool() {
+        return POOL.local();
+    }
+
+    private static RedisProxyRequest of(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            Action action, RedisLocalReply localReply, String error, boolean closeAfterReply, boolean placeholder,
+            boolean keysMustShareServer) {
+        RedisProxyRequest proxyRequest = from.get();
+        proxyRequest.home = from;
         proxyRequest.wrap(request);
         proxyRequest.action = action;
         proxyRequest.localReply = localReply;
@@ -47,24 +56,26 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
         return proxyRequest;
     }
 
-    static RedisProxyRequest local(RedisRequest request, RedisLocalReply reply, boolean close) {
-        return of(request, Action.LOCAL, reply, null, close, false, false);
+    static RedisProxyRequest local(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            RedisLocalReply reply, boolean close) {
+        return of(from, request, Action.LOCAL, reply, null, close, false, false);
     }
 
-    static RedisProxyRequest error(RedisRequest request, String error) {
-        return of(request, Action.LOCAL, null, error, false, false, false);
+    static RedisProxyRequest error(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request, String error) {
+        return of(from, request, Action.LOCAL, null, error, false, false, false);
     }
 
-    static RedisProxyRequest placeholder(RedisRequest request) {
-        return of(request, Action.FORWARD, null, null, false, true, false);
+    static RedisProxyRequest placeholder(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request) {
+        return of(from, request, Action.FORWARD, null, null, false, true, false);
     }
 
-    static RedisProxyRequest forward(RedisRequest request, boolean keysMustShareServer) {
-        return of(request, Action.FORWARD, null, null, false, false, keysMustShareServer);
+    static RedisProxyRequest forward(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            boolean keysMustShareServer) {
+        return of(from, request, Action.FORWARD, null, null, false, false, keysMustShareServer);
     }
 
-    static RedisProxyRequest split(RedisRequest request) {
-        return of(request, Action.SPLIT, null, null, false, false, false);
+    static RedisProxyRequest split(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request) {
+        return of(from, request, Action.SPLIT, null, null, false, false, false);
     }
 
     @Override
@@ -72,7 +83,9 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
         action = null;
         localReply = null;
         error = null;
-        POOL.recycle(this);
+        ThreadLocalPool.Local<RedisProxyRequest> from = home;
+        home = null;
+        from.recycle(this);
     }
 
     @Override

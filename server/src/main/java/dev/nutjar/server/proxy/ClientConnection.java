@@ -4,6 +4,7 @@ import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.protocol.Split;
+import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -47,6 +48,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final LoopState loopState;
     private final ClientCodec codec;
     private final ArrayDeque<PendingRequest> pending = new ArrayDeque<>();
+    /** Spare reply slots of the loop's thread (the connection is made on it). */
+    private final ThreadLocalPool.Local<PendingRequest> slots = PendingRequest.localPool();
     private final FlushHook flushHook = new FlushHook();
     private final OutboundBatch replies;
     private ChannelHandlerContext ctx;
@@ -182,7 +185,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void protocolError(ProtocolException e) {
         loopState.counters.addPool(pool.id, LoopCounters.CLIENT_ERR, 1);
         log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-        PendingRequest slot = PendingRequest.of(this, null);
+        PendingRequest slot = PendingRequest.of(slots, this, null);
         slot.closeAfterReply = true;
         pending.add(slot);
         draining = true;
@@ -195,7 +198,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(Request request) {
         switch (request.action()) {
             case LOCAL -> {
-                PendingRequest slot = PendingRequest.of(this, request);
+                PendingRequest slot = PendingRequest.of(slots, this, request);
                 slot.closeAfterReply = request.closeAfterReply();
                 if (slot.closeAfterReply) {
                     draining = true;
@@ -205,7 +208,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
             }
             case FORWARD -> forward(request);
-            case SPLIT -> split(PendingRequest.of(this, request), request);
+            case SPLIT -> split(PendingRequest.of(slots, this, request), request);
         }
     }
 
@@ -215,7 +218,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (keys > 1 && request.keysMustShareServer()) {
             for (int k = 1; k < keys; k++) {
                 if (route(request, k) != server) {
-                    PendingRequest slot = PendingRequest.of(this, request);
+                    PendingRequest slot = PendingRequest.of(slots, this, request);
                     pending.add(slot);
                     slot.finish(request.crossServerReply(ctx.alloc()));
                     return;
@@ -225,7 +228,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         boolean expectsReply = request.expectsReply();
         // A noreply request has no place in the reply queue: it gets no slot at all. The slot
         // does not keep the request: once its bytes are on their way, only its reply kind matters.
-        PendingRequest slot = expectsReply ? PendingRequest.of(this, request.replyKind()) : null;
+        PendingRequest slot = expectsReply ? PendingRequest.of(slots, this, request.replyKind()) : null;
         if (expectsReply) {
             pending.add(slot);
         }

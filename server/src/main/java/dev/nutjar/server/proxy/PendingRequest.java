@@ -37,29 +37,37 @@ final class PendingRequest extends Exchange {
     /** The client, and the backend connection while it awaits the reply. */
     private int holders;
     private boolean pooled;
+    /** The list this slot came from and goes back to. */
+    private ThreadLocalPool.Local<PendingRequest> home;
 
     private PendingRequest() {
         super(0);
     }
 
-    /** @param request taken over (released with this slot); null for a slot without a request */
-    static PendingRequest of(ClientConnection client, Request request) {
-        PendingRequest slot = POOL.get();
-        slot.client = client;
+    /** This thread's list of spare slots, for a client connection to keep and pass to {@code of}. */
+    static ThreadLocalPool.Local<PendingRequest> localPool() {
+        return POOL.local();
+    }
+
+    /**
+     * @param from the client's {@link #localPool()}
+     * @param request taken over (released with this slot); null for a slot without a request
+     */
+    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, ClientConnection client, Request request) {
+        PendingRequest slot = of(from, client, request == null ? 0 : request.replyKind());
         slot.request = request;
-        slot.replyKind = request == null ? 0 : request.replyKind();
-        slot.holders = 1;
-        slot.pooled = true;
         return slot;
     }
 
     /**
      * A slot for a forwarded request, which the caller keeps and releases itself.
      *
+     * @param from the client's {@link #localPool()}
      * @param replyKind the request's {@link Request#replyKind()}
      */
-    static PendingRequest of(ClientConnection client, int replyKind) {
-        PendingRequest slot = POOL.get();
+    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, ClientConnection client, int replyKind) {
+        PendingRequest slot = from.get();
+        slot.home = from;
         slot.client = client;
         slot.replyKind = replyKind;
         slot.holders = 1;
@@ -100,7 +108,9 @@ final class PendingRequest extends Exchange {
             abandoned = false;
             requestBytes = 0;
             replyKind = 0;
-            POOL.recycle(this);
+            ThreadLocalPool.Local<PendingRequest> from = home;
+            home = null;
+            from.recycle(this);
         }
     }
 
