@@ -162,7 +162,7 @@ final class BackendConnection extends Flushable {
         state = State.CONNECTING;
         codec = pool.protocol.newServerCodec(pool.protocolSettings);
         Handler handler = new Handler();
-        ChannelFuture future = pool.connect(server, loopState.loop, handler);
+        ChannelFuture future = pool.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
         channel = future.channel();
         if (future.isDone()) {
             connected(future, handler);

@@ -46,6 +46,10 @@ final class LoopState {
      * back, and the spares would run dry for the write batches.
      */
     private final RecvByteBufAllocator[] readAllocators;
+    /** Per pool, by id: backend reads with room in front for the start of a reply cut by the last read. */
+    private final RecvByteBufAllocator[] backendReadAllocators;
+    /** Enough for a cut small reply (a status, a number, a short value); a longer one is copied as before. */
+    static final int BACKEND_READ_HEADROOM = 512;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this.loop = loop;
@@ -58,8 +62,10 @@ final class LoopState {
         }
         this.spares = new SpareBuffers(chunk);
         this.readAllocators = new RecvByteBufAllocator[pools.length];
+        this.backendReadAllocators = new RecvByteBufAllocator[pools.length];
         for (PoolRuntime pool : pools) {
-            readAllocators[pool.id] = new SparingRecvAllocator(pool.recvAllocator, spares);
+            readAllocators[pool.id] = ReadBufferAllocator.intoSpares(pool.recvAllocator, spares);
+            backendReadAllocators[pool.id] = ReadBufferAllocator.withHeadroom(pool.recvAllocator, BACKEND_READ_HEADROOM);
         }
         for (PoolRuntime pool : pools) {
             int servers = pool.serverCount();
@@ -78,6 +84,11 @@ final class LoopState {
     /** The read buffer allocator for this loop's client connections of {@code pool}. */
     RecvByteBufAllocator readAllocator(PoolRuntime pool) {
         return readAllocators[pool.id];
+    }
+
+    /** The read buffer allocator for this loop's connections to the servers of {@code pool}. */
+    RecvByteBufAllocator backendReadAllocator(PoolRuntime pool) {
+        return backendReadAllocators[pool.id];
     }
 
     /** A connection to {@code server} of {@code pool}, round-robin over server_connections. */

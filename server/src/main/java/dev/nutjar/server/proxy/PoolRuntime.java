@@ -104,15 +104,18 @@ final class PoolRuntime {
         return clients.get();
     }
 
-    /** Opens a connection to {@code server} on {@code loop}; the host is resolved now, as twemproxy does. */
-    ChannelFuture connect(int server, EventLoop loop, ChannelHandler handler) {
+    /**
+     * Opens a connection to {@code server} on {@code loop}, reading with {@code readAllocator}; the
+     * host is resolved now, as twemproxy does.
+     */
+    ChannelFuture connect(int server, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
         ServerSpec spec = servers.get(server);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(spec.isUnix() ? transport.unix : transport.tcp)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, readAllocator)
                 .handler(handler);
         SocketAddress address;
         if (spec.isUnix()) {

@@ -11,7 +11,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SparingRecvAllocatorTest {
+class ReadBufferAllocatorTest {
     private final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
     private final SpareBuffers spares = new SpareBuffers(1024);
 
@@ -23,7 +23,7 @@ class SparingRecvAllocatorTest {
     private RecvByteBufAllocator.ExtendedHandle handle(int minimum, int initial, int maximum) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
         RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) new SparingRecvAllocator(sizing, spares).newHandle();
+                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;
     }
@@ -80,5 +80,28 @@ class SparingRecvAllocatorTest {
 
         assertThat(handle.guess()).isGreaterThan(1024);
         assertThat(handle.lastBytesRead()).isEqualTo(handle.attemptedBytesRead());
+    }
+
+    @Test
+    void aReadWithHeadroomStartsThatFarIntoABufferLargerByIt() {
+        RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, 2048, 65536);
+        RecvByteBufAllocator.ExtendedHandle handle =
+                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
+        handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
+
+        ByteBuf read = handle.allocate(alloc);
+
+        assertThat(read.readerIndex()).isEqualTo(512);
+        assertThat(read.writerIndex()).isEqualTo(512);
+        assertThat(read.writableBytes()).isGreaterThanOrEqualTo(2048);
+        read.release();
+    }
+
+    @Test
+    void headroomMustBePositive() {
+        RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator();
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ReadBufferAllocator.withHeadroom(sizing, 0))
+                .withMessageContaining("(was: 0)");
     }
 }

@@ -7,44 +7,68 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
- * Reads into the loop's {@link SpareBuffers}: a read that the wrapped allocator would size at a
- * spare's size or less gets a spare, and the connection gives it back once every byte in it has
- * been handled ({@link SpareBuffers#recycle}). A small request or reply then costs no trip through
- * Netty's pool for its read buffer (a tenth of the loop's user time with one request per client
- * read). Larger reads, and the sizing, are the wrapped allocator's.
+ * Where a connection's reads go, around Netty's adaptive sizing (which still decides how much each
+ * read asks for):
+ *
+ * <ul>
+ *   <li>{@link #intoSpares}, for clients: a read that fits one of the loop's {@link SpareBuffers}
+ *       goes into one, and the connection gives it back once every byte in it has been handled
+ *       ({@link SpareBuffers#recycle}). A small request then costs no trip through Netty's pool
+ *       for its read buffer: a tenth of the loop's user time with one request per client read.
+ *   <li>{@link #withHeadroom}, for backends: each read starts {@code headroom} bytes into its
+ *       buffer, so that the start of a reply cut by the previous read can be put in front of the
+ *       new bytes ({@link ClientConnection#cumulate}), rather than the new bytes copied after it.
+ *       With pipelined clients nearly every backend read ends in a cut reply.
+ * </ul>
  *
  * <p>For channels of one event loop only: its spares are not thread-safe.
  */
-final class SparingRecvAllocator implements RecvByteBufAllocator {
+final class ReadBufferAllocator implements RecvByteBufAllocator {
     private final RecvByteBufAllocator sizing;
     private final SpareBuffers spares;
+    private final int headroom;
+
+    private ReadBufferAllocator(RecvByteBufAllocator sizing, SpareBuffers spares, int headroom) {
+        this.sizing = sizing;
+        this.spares = spares;
+        this.headroom = headroom;
+    }
 
     /**
      * @param sizing decides how much each read asks for; its handles must be
      *     {@link ExtendedHandle}s, as Netty's own are
      */
-    SparingRecvAllocator(RecvByteBufAllocator sizing, SpareBuffers spares) {
-        this.sizing = sizing;
-        this.spares = spares;
+    static ReadBufferAllocator intoSpares(RecvByteBufAllocator sizing, SpareBuffers spares) {
+        return new ReadBufferAllocator(sizing, spares, 0);
+    }
+
+    /** @param sizing as for {@link #intoSpares}; each buffer is {@code headroom} bytes larger than it asks */
+    static ReadBufferAllocator withHeadroom(RecvByteBufAllocator sizing, int headroom) {
+        if (headroom <= 0) {
+            throw new IllegalArgumentException("headroom must be > 0 (was: " + headroom + ")");
+        }
+        return new ReadBufferAllocator(sizing, null, headroom);
     }
 
     @Override
     public Handle newHandle() {
-        return new SparingHandle((ExtendedHandle) sizing.newHandle(), spares);
+        return new ReadHandle((ExtendedHandle) sizing.newHandle());
     }
 
-    private static final class SparingHandle implements ExtendedHandle {
+    private final class ReadHandle implements ExtendedHandle {
         private final ExtendedHandle sizing;
-        private final SpareBuffers spares;
 
-        SparingHandle(ExtendedHandle sizing, SpareBuffers spares) {
+        ReadHandle(ExtendedHandle sizing) {
             this.sizing = sizing;
-            this.spares = spares;
         }
 
         /** @return owned by the caller, as from any allocator */
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
+            if (headroom > 0) {
+                ByteBuf buffer = alloc.ioBuffer(sizing.guess() + headroom);
+                return buffer.setIndex(headroom, headroom);
+            }
             int spareSize = spares.bufferSize();
             return sizing.guess() <= spareSize ? spares.take(alloc, spareSize) : sizing.allocate(alloc);
         }
