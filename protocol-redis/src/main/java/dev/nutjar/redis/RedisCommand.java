@@ -255,7 +255,8 @@ public enum RedisCommand {
         }
     }
 
-    private boolean nameEqualsIgnoreCase(ByteBuf buf, int index, int length) {
+    /** Whether the {@code length} bytes of {@code buf} at {@code index} are this command's name, in any case. */
+    boolean nameEqualsIgnoreCase(ByteBuf buf, int index, int length) {
         byte[] name = lowercaseBytes;
         if (name.length != length) {
             return false;

@@ -52,6 +52,8 @@ public final class RedisRequestParser {
     /** The length of the bulk whose body is awaited, or -1 when a bulk header is next. */
     private int bulkLength = -1;
     private final LengthLine lengthLine = new LengthLine();
+    /** The command of the last request: a pipelining client usually repeats it, found without the table. */
+    private RedisCommand lastCommand;
     /** Spare requests of the thread that parses; taken on the first request. */
     private ThreadLocalPool.Local<RedisRequest> requests;
 
@@ -180,7 +182,13 @@ public final class RedisRequestParser {
 
     /** Looks the command up, checks what RESP cannot, and records where the keys are. */
     private void classify(RedisRequest request, ByteBuf in, int base) {
-        RedisCommand command = RedisCommand.lookup(in, base + request.argOffset(0), request.argLength(0));
+        int nameIndex = base + request.argOffset(0);
+        int nameLength = request.argLength(0);
+        RedisCommand command = lastCommand;
+        if (command == null || !command.nameEqualsIgnoreCase(in, nameIndex, nameLength)) {
+            command = RedisCommand.lookup(in, nameIndex, nameLength);
+            lastCommand = command;
+        }
         request.command(command);
         if (command == null) {
             request.error(unknownCommandError(request, request.frame()));

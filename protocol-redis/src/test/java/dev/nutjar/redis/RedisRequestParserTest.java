@@ -50,6 +50,18 @@ class RedisRequestParserTest {
     }
 
     @Test
+    void aRepeatedCommandIsFoundAgainInAnyCaseAndAnotherOrAnUnknownOneAfterIt() {
+        String input = command("GET", "a") + command("get", "b") + command("GeT", "c") + command("GETSET", "d", "1")
+                + command("GETX", "e") + command("GE", "f") + command("get", "g");
+        Outcome<Parsed> outcome = Codec.requests(input);
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.outputs()).extracting(Parsed::command).containsExactly(
+                "GET", "GET", "GET", "GETSET", null, null, "GET");
+        assertThat(outcome.outputs()).extracting(Parsed::keys).containsExactly(
+                List.of("a"), List.of("b"), List.of("c"), List.of("d"), List.of(), List.of(), List.of("g"));
+    }
+
+    @Test
     void aReleasedRequestIsHandedOutAgainClearedAndFreesItsInput() {
         RedisRequestParser parser = new RedisRequestParser();
         ByteBuf in = Unpooled.directBuffer().writeBytes(bytes(command("SET", "k", "v") + command("PING") + "*1\r\n$4\r\nnope\r\n"));
