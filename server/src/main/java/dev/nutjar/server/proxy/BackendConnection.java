@@ -406,8 +406,7 @@ final class BackendConnection extends Flushable {
             return;
         }
         if (inbound != null && !inbound.isReadable()) {
-            // Kept when spare-sized and nothing holds it; replies waiting their turn often do.
-            loopState.spares.recycle(inbound);
+            inbound.release();
             inbound = null;
         }
     }

@@ -91,7 +91,6 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, listener.backlog())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, PoolRuntime.ALLOCATOR)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, pool.recvAllocator)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -18,7 +18,7 @@ import io.netty.util.UncheckedBooleanSupplier;
  *   <li>{@link #withHeadroom}, for backends: each read starts {@code headroom} bytes into its
  *       buffer, so that the start of a reply cut by the previous read can be put in front of the
  *       new bytes ({@link ClientConnection#cumulate}), rather than the new bytes copied after it.
- *       With pipelined clients nearly every backend read ends in a cut reply.
+ *       With pipelined clients a backend read often ends in a cut reply.
  * </ul>
  *
  * <p>For channels of one event loop only: its spares are not thread-safe.

@@ -1,6 +1,7 @@
 package dev.nutjar.server.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -100,7 +101,7 @@ class ReadBufferAllocatorTest {
     @Test
     void headroomMustBePositive() {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator();
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        assertThatIllegalArgumentException()
                 .isThrownBy(() -> ReadBufferAllocator.withHeadroom(sizing, 0))
                 .withMessageContaining("(was: 0)");
     }
