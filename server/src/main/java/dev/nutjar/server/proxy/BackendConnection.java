@@ -131,7 +131,7 @@ final class BackendConnection extends Flushable {
     private void write(ByteBuf source, int index, int length) {
         if (state == State.READY) {
             batch.write(channel, source, index, length);
-            loopState.flushLater(this);
+            loopState.flushBackendLater(this);
         } else {
             write(Frames.retainedView(source, index, length));
         }
@@ -141,7 +141,7 @@ final class BackendConnection extends Flushable {
         switch (state) {
             case READY -> {
                 batch.write(channel, frame);
-                loopState.flushLater(this);
+                loopState.flushBackendLater(this);
             }
             case CONNECTING -> unsent.add(frame);
             case IDLE -> {
@@ -195,7 +195,7 @@ final class BackendConnection extends Flushable {
         while ((frame = unsent.poll()) != null) {
             batch.write(channel, frame);
         }
-        loopState.flushLater(this);
+        loopState.flushBackendLater(this);
     }
 
     /** Opens the connection now (preconnect). */

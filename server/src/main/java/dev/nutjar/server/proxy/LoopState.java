@@ -7,23 +7,37 @@ import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What one event loop owns: its connections to every backend and the list of connections
- * written to in the current loop iteration.
+ * What one event loop owns: its connections to every backend and the lists of connections
+ * written to and not yet flushed.
  *
- * <p>Writes are not flushed per request nor per client read: a connection written to is queued
- * here and one task, run by the loop after it has processed every ready socket, flushes them all.
- * So the requests of many clients read in one iteration leave for a backend in one syscall.
- * Replies do not wait that long: the clients a backend read answered are flushed as soon as that
- * read is processed ({@link #flushReplies}), which costs no extra syscall for a client waiting
- * on one reply and keeps it from waiting for every other socket of the iteration. A client still
- * owed replies from another backend waits up to one more iteration for them
- * ({@link #flushRepliesDeferred}), so that a pipeline spread over servers leaves in one write.
+ * <p>Writes are not flushed per request nor per client read. A backend connection written to is
+ * flushed after the loop's next poll, which does not block while one waits
+ * ({@link DeferringIoHandler}): the requests of the clients ready in one poll and in the next
+ * leave for a server in one syscall, and wake it once. A client connection written to is flushed
+ * by one task, run by the loop after it has processed every ready socket. Replies wait less: the
+ * clients a backend read answered are flushed as soon as that read is processed
+ * ({@link #flushReplies}), which costs no extra syscall for a client waiting on one reply and
+ * keeps it from waiting for every other socket of the iteration. A client still owed replies from
+ * another backend waits up to one more iteration for them ({@link #flushRepliesDeferred}), so
+ * that a pipeline spread over servers leaves in one write.
  */
 final class LoopState {
     final EventLoop loop;
     private final BackendConnection[][][] backends;
     private final int[][] nextConnection;
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
+    private final ArrayList<Flushable> backendsToFlush = new ArrayList<>();
+    private final DeferringIoHandler.Deferred backendWrites = new DeferringIoHandler.Deferred() {
+        @Override
+        public boolean owed() {
+            return !backendsToFlush.isEmpty();
+        }
+
+        @Override
+        public void run() {
+            flush(backendsToFlush);
+        }
+    };
     private final ArrayList<Flushable> repliesToFlush = new ArrayList<>();
     /** Clients whose reply flush was deferred in this iteration, and in the one before. */
     private ArrayList<Flushable> deferredNow = new ArrayList<>();
@@ -110,6 +124,22 @@ final class LoopState {
     /** Queues {@code connection} to be flushed at the end of this loop iteration. */
     void flushLater(Flushable connection) {
         queue(connection, toFlush);
+    }
+
+    /**
+     * Queues a backend connection to be flushed after the loop's next poll, by
+     * {@link #backendWrites}; the loop's {@link DeferringIoHandler} must run them.
+     */
+    void flushBackendLater(Flushable backend) {
+        if (!backend.flushQueued) {
+            backend.flushQueued = true;
+            backendsToFlush.add(backend);
+        }
+    }
+
+    /** The backend writes held for the loop's next poll: for the loop's {@link DeferringIoHandler}. */
+    DeferringIoHandler.Deferred backendWrites() {
+        return backendWrites;
     }
 
     /**

@@ -57,11 +57,14 @@ public final class ProxyServer implements AutoCloseable {
         this.pools = List.copyOf(pools);
         this.listeners = List.copyOf(listeners);
         this.transport = transport;
-        this.group = transport.newGroup(threads, "nutjar-loop");
+        DeferringIoHandler.Factory handlers = transport.newHandlers();
+        this.group = transport.newGroup(threads, "nutjar-loop", handlers);
         PoolRuntime[] poolArray = pools.toArray(new PoolRuntime[0]);
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            loops.put(loop, new LoopState(loop, poolArray));
+            LoopState state = new LoopState(loop, poolArray);
+            handlers.handlerOf(loop).defer(state.backendWrites());
+            loops.put(loop, state);
         }
     }
 

@@ -50,7 +50,13 @@ enum Transport {
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
-    EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false), ioHandlerFactory.get());
+    /** The I/O handlers for one group of loops: this transport's, able to hold work for a loop's next poll. */
+    DeferringIoHandler.Factory newHandlers() {
+        return new DeferringIoHandler.Factory(ioHandlerFactory.get());
+    }
+
+    /** A group of {@code threads} loops named {@code name-…}, whose handlers {@code handlers} makes. */
+    EventLoopGroup newGroup(int threads, String name, DeferringIoHandler.Factory handlers) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false), handlers);
     }
 }
