@@ -112,7 +112,7 @@ final class BackendConnection extends Flushable {
     private void await(Exchange exchange, int bytes) {
         exchange.requestBytes = bytes;
         if (pool.timeoutNanos > 0) {
-            exchange.deadline = System.nanoTime() + pool.timeoutNanos;
+            exchange.deadline = loopState.nanoTime() + pool.timeoutNanos;
         }
         awaiting.add(exchange);
         exchange.heldByBackend();

@@ -95,6 +95,29 @@ final class LoopState {
         }
     }
 
+    private boolean inClientRead;
+    private long clientReadNanos;
+
+    /**
+     * {@link System#nanoTime()}, read once per client read while one is handled: the requests of
+     * a pipeline share one reading of the clock for their deadlines. A timeout is counted in
+     * milliseconds, and the handling of one read is bounded (ClientConnection's turn), so a
+     * deadline comes at most that much early.
+     */
+    long nanoTime() {
+        return inClientRead ? clientReadNanos : System.nanoTime();
+    }
+
+    /** A client read is being handled: {@link #nanoTime} is now until {@link #clientReadDone}. */
+    void clientReadStarts() {
+        clientReadNanos = System.nanoTime();
+        inClientRead = true;
+    }
+
+    void clientReadDone() {
+        inClientRead = false;
+    }
+
     /** The read buffer allocator for this loop's client connections of {@code pool}. */
     RecvByteBufAllocator readAllocator(PoolRuntime pool) {
         return readAllocators[pool.id];
