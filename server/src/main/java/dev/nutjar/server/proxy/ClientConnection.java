@@ -148,7 +148,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return; // resumed from a reply written while decoding: the running loop goes on
         }
         decoding = true;
-        loopState.clientReadStarts();
+        loopState.clientDecodeStarts();
         ByteBuf in = inbound;
         int decoded = 0;
         try {
@@ -172,7 +172,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             protocolError(new ProtocolException(e.toString(), null));
         } finally {
             decoding = false;
-            loopState.clientReadDone();
+            loopState.clientDecodeDone();
         }
         if (inbound != null && !inbound.isReadable()) {
             // Usually nothing holds it any more: every request read from it was forwarded.

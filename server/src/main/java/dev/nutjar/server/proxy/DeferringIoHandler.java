@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A transport's I/O handler that lets its event loop hold work for one more poll. While the
  * loop's {@link Deferred} is owed, the next I/O pass polls without blocking, handles what is
- * ready, and then runs the deferred work, which so takes in what that poll added.
+ * ready, and then runs the deferred work, which then includes whatever that poll added.
  *
  * <p>The loop uses it for the writes to its backends: the requests of the clients that were
  * ready in one poll, and of those ready in the next, leave for a server in one write, as

@@ -95,27 +95,27 @@ final class LoopState {
         }
     }
 
-    private boolean inClientRead;
-    private long clientReadNanos;
+    private boolean decodingClient;
+    private long decodeStartNanos;
 
     /**
-     * {@link System#nanoTime()}, read once per client read while one is handled: the requests of
-     * a pipeline share one reading of the clock for their deadlines. A timeout is counted in
-     * milliseconds, and the handling of one read is bounded (ClientConnection's turn), so a
-     * deadline comes at most that much early.
+     * {@link System#nanoTime()}, read once per run of a client's decoder while one runs: the
+     * requests of a pipeline share one reading of the clock for their deadlines. A timeout is
+     * counted in milliseconds, and one run is bounded (ClientConnection's turn), so a deadline
+     * comes at most that much early.
      */
     long nanoTime() {
-        return inClientRead ? clientReadNanos : System.nanoTime();
+        return decodingClient ? decodeStartNanos : System.nanoTime();
     }
 
-    /** A client read is being handled: {@link #nanoTime} is now until {@link #clientReadDone}. */
-    void clientReadStarts() {
-        clientReadNanos = System.nanoTime();
-        inClientRead = true;
+    /** A client's input is being decoded: {@link #nanoTime} is now until {@link #clientDecodeDone}. */
+    void clientDecodeStarts() {
+        decodeStartNanos = System.nanoTime();
+        decodingClient = true;
     }
 
-    void clientReadDone() {
-        inClientRead = false;
+    void clientDecodeDone() {
+        decodingClient = false;
     }
 
     /** The read buffer allocator for this loop's client connections of {@code pool}. */
