@@ -1,10 +1,8 @@
 package dev.nutjar.server.proxy;
 
-import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * often, find fewer clients ready each time and wake each server once per handful of requests,
  * and on a loopback each such wake-up costs more than the proxy's own work per request.
  */
-final class DeferringIoHandler implements IoHandler {
+final class DeferringIoHandler extends ForwardingIoHandler {
     /** Work held for the loop's next I/O pass. Called on the loop thread only. */
     interface Deferred {
         /** Whether work is held: the next pass must not block. */
@@ -48,11 +46,10 @@ final class DeferringIoHandler implements IoHandler {
         }
     };
 
-    private final IoHandler io;
     private volatile Deferred deferred;
 
     private DeferringIoHandler(IoHandler io) {
-        this.io = io;
+        super(io);
     }
 
     /** Makes the handlers, and remembers which loop each one serves. */
@@ -98,40 +95,10 @@ final class DeferringIoHandler implements IoHandler {
     public int run(IoHandlerContext context) {
         Deferred work = deferred;
         if (work == null || !work.owed()) {
-            return io.run(context);
+            return delegate.run(context);
         }
-        int handled = io.run(POLL_NOW);
+        int handled = delegate.run(POLL_NOW);
         work.run();
         return handled;
-    }
-
-    @Override
-    public IoRegistration register(IoHandle handle) throws Exception {
-        return io.register(handle);
-    }
-
-    @Override
-    public void initialize() {
-        io.initialize();
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        io.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        io.destroy();
-    }
-
-    @Override
-    public void wakeup() {
-        io.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return io.isCompatible(handleType);
     }
 }

@@ -2,7 +2,6 @@ package dev.nutjar.server.proxy;
 
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
@@ -25,11 +24,9 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * <p>Everything else is the epoll handler's own; remove this class once Netty is upgraded past the
  * bug.
  */
-final class EpollReAdd implements IoHandler {
-    private final IoHandler epoll;
-
+final class EpollReAdd extends ForwardingIoHandler {
     private EpollReAdd(IoHandler epoll) {
-        this.epoll = epoll;
+        super(epoll);
     }
 
     /** {@link EpollIoHandler#newFactory()}, with the fix. */
@@ -50,37 +47,7 @@ final class EpollReAdd implements IoHandler {
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        return new Registration(handle, epoll.register(handle));
-    }
-
-    @Override
-    public void initialize() {
-        epoll.initialize();
-    }
-
-    @Override
-    public int run(IoHandlerContext context) {
-        return epoll.run(context);
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        epoll.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        epoll.destroy();
-    }
-
-    @Override
-    public void wakeup() {
-        epoll.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return epoll.isCompatible(handleType);
+        return new Registration(handle, delegate.register(handle));
     }
 
     /** One channel's registration; used on its event loop only, as Netty does. */
@@ -104,7 +71,7 @@ final class EpollReAdd implements IoHandler {
                 // not there.)
                 current.cancel();
                 try {
-                    current = epoll.register(handle);
+                    current = delegate.register(handle);
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot register " + handle + " with epoll again", e);
                 }

@@ -64,6 +64,9 @@ final class LoopState {
     private final RecvByteBufAllocator[] backendReadAllocators;
     /** Enough for a cut small reply (a status, a number, a short value); a longer one is copied as before. */
     static final int BACKEND_READ_HEADROOM = 512;
+    /** While a client's decoder runs, and when it started: see {@link #nanoTime}. */
+    private boolean decodingClient;
+    private long decodeStartNanos;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this.loop = loop;
@@ -94,9 +97,6 @@ final class LoopState {
             }
         }
     }
-
-    private boolean decodingClient;
-    private long decodeStartNanos;
 
     /**
      * {@link System#nanoTime()}, read once per run of a client's decoder while one runs: the
@@ -154,10 +154,7 @@ final class LoopState {
      * {@link #backendWrites}; the loop's {@link DeferringIoHandler} must run them.
      */
     void flushBackendLater(Flushable backend) {
-        if (!backend.flushQueued) {
-            backend.flushQueued = true;
-            backendsToFlush.add(backend);
-        }
+        add(backend, backendsToFlush);
     }
 
     /** The backend writes held for the loop's next poll: for the loop's {@link DeferringIoHandler}. */
@@ -200,12 +197,19 @@ final class LoopState {
     }
 
     private void queue(Flushable connection, ArrayList<Flushable> list) {
+        if (add(connection, list)) {
+            runFlushTaskThisIteration();
+        }
+    }
+
+    /** Adds {@code connection} to {@code list} unless it is queued already; whether it was added. */
+    private static boolean add(Flushable connection, ArrayList<Flushable> list) {
         if (connection.flushQueued) {
-            return;
+            return false;
         }
         connection.flushQueued = true;
         list.add(connection);
-        runFlushTaskThisIteration();
+        return true;
     }
 
     private void runFlushTaskThisIteration() {
@@ -216,7 +220,7 @@ final class LoopState {
     }
 
     private void flushAll() {
-        // A client resumed by a reply flush can queue backend writes: replies first.
+        // Backend writes are not flushed here: they wait for the next poll (backendWrites).
         flush(repliesToFlush);
         flush(toFlush);
         flushDeferred(deferredBefore);
