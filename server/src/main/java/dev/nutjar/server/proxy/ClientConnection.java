@@ -62,6 +62,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Recent reply size: rises at once to a larger reply, falls by an eighth of the gap per reply; 0 before any. */
     private long replySizeEstimate;
     private boolean decoding;
+    /** Counts the runs of the decoder: the requests of one run were sent together. */
+    private int decodeRun;
+    /** The {@link PendingRequest#decodeRun} of the last reply written. */
+    private int lastWrittenRun;
 
     ClientConnection(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
@@ -148,6 +152,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return; // resumed from a reply written while decoding: the running loop goes on
         }
         decoding = true;
+        decodeRun++;
         loopState.clientDecodeStarts();
         ByteBuf in = inbound;
         int decoded = 0;
@@ -201,12 +206,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         replySizeEstimate = bytes >= estimate ? Math.max(bytes, 1) : estimate - ((estimate - bytes) >> 3);
     }
 
+    /** Puts {@code slot} at the end of the reply queue, as sent with the others of this decoder run. */
+    private void enqueue(PendingRequest slot) {
+        slot.decodeRun = decodeRun;
+        pending.add(slot);
+    }
+
     private void protocolError(ProtocolException e) {
         loopState.counters.addPool(pool.id, LoopCounters.CLIENT_ERR, 1);
         log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
         PendingRequest slot = PendingRequest.of(slots, this, null);
         slot.closeAfterReply = true;
-        pending.add(slot);
+        enqueue(slot);
         draining = true;
         ByteBuf reply = e.reply() == null
                 ? Unpooled.EMPTY_BUFFER
@@ -222,7 +233,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (slot.closeAfterReply) {
                     draining = true;
                 }
-                pending.add(slot);
+                enqueue(slot);
                 ByteBuf reply = request.localReply(ctx.alloc());
                 slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
             }
@@ -238,7 +249,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             for (int k = 1; k < keys; k++) {
                 if (route(request, k) != server) {
                     PendingRequest slot = PendingRequest.of(slots, this, request);
-                    pending.add(slot);
+                    enqueue(slot);
                     slot.finish(request.crossServerReply(ctx.alloc()));
                     return;
                 }
@@ -249,7 +260,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         // does not keep the request: once its bytes are on their way, only its reply kind matters.
         PendingRequest slot = expectsReply ? PendingRequest.of(slots, this, request.replyKind()) : null;
         if (expectsReply) {
-            pending.add(slot);
+            enqueue(slot);
         }
         if (server < 0) {
             request.release();
@@ -275,7 +286,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (serverOfKey.length < keys) {
             serverOfKey = new int[Math.max(keys, serverOfKey.length * 2)];
         }
-        pending.add(slot);
+        enqueue(slot);
         for (int k = 0; k < keys; k++) {
             int server = route(request, k);
             if (server < 0) {
@@ -346,6 +357,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      */
     private boolean writeHead(PendingRequest head, ByteBuf holder, int index, int length) {
         pending.poll();
+        lastWrittenRun = head.decodeRun;
         if (length > 0) {
             replies.write(ctx.channel(), holder, index, length);
         }
@@ -371,10 +383,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 loopState.flushRepliesLater(flushHook);
             } else if (replies.holdsAChunk()) {
                 loopState.flushLater(flushHook);
+            } else if (pending.peek().decodeRun == lastWrittenRun) {
+                // Replies are due to requests sent with these (a pipeline spread over servers):
+                // one write for all of them rather than one per server, if they come soon.
+                loopState.holdReplies(flushHook);
             } else {
-                // More replies are due (a pipeline split over servers): they usually come in the
-                // next iteration, so one write for all of them rather than one per backend read.
-                loopState.flushRepliesDeferred(flushHook);
+                // What the client sent together is answered; its later requests may take long.
+                loopState.flushRepliesLater(flushHook);
             }
         }
     }

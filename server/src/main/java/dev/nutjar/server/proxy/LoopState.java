@@ -2,9 +2,7 @@ package dev.nutjar.server.proxy;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What one event loop owns: its connections to every backend and the lists of connections
@@ -17,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * by one task, run by the loop after it has processed every ready socket. Replies wait less: the
  * clients a backend read answered are flushed as soon as that read is processed
  * ({@link #flushReplies}), which costs no extra syscall for a client waiting on one reply and
- * keeps it from waiting for every other socket of the iteration. A client still owed replies from
- * another backend waits up to one more iteration for them ({@link #flushRepliesDeferred}), so
- * that a pipeline spread over servers leaves in one write.
+ * keeps it from waiting for every other socket of the iteration. A client still owed replies to
+ * requests it sent with those written waits for them, for at most a millisecond
+ * ({@link #holdReplies}), so that a pipeline spread over servers leaves in one write.
  */
 final class LoopState {
     final EventLoop loop;
@@ -39,18 +37,9 @@ final class LoopState {
         }
     };
     private final ArrayList<Flushable> repliesToFlush = new ArrayList<>();
-    /** Clients whose reply flush was deferred in this iteration, and in the one before. */
-    private ArrayList<Flushable> deferredNow = new ArrayList<>();
-    private ArrayList<Flushable> deferredBefore = new ArrayList<>();
-    /** Runs every {@link #DEFERRED_FLUSH_BACKSTOP_NANOS} while flushes are deferred; else null. */
-    private ScheduledFuture<?> backstop;
-    private int idleBackstopTicks;
-    /** Counts {@link #flushAll} runs, so that the backstop can tell a busy loop from a stalled one. */
-    private int flushPasses;
-    private int flushPassesAtLastTick;
+    private final HeldFlushes heldReplies;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushAll;
-    private final Runnable backstopTask = this::backstopTick;
     final LoopCounters counters;
     /** Buffers kept for the connections' next write batches and reads. */
     final SpareBuffers spares;
@@ -73,6 +62,7 @@ final class LoopState {
         this.backends = new BackendConnection[pools.length][][];
         this.nextConnection = new int[pools.length][];
         this.counters = new LoopCounters(pools);
+        this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
         int chunk = BufferSettings.DEFAULT_UNIT;
         for (PoolRuntime pool : pools) {
             chunk = Math.max(chunk, pool.buffers.chunkSize());
@@ -171,25 +161,13 @@ final class LoopState {
     }
 
     /**
-     * Queues a client's replies, written while more of its replies are due, to be flushed at the
-     * end of the next loop iteration, unless they all come first and {@link #flushRepliesLater}
-     * takes it. A pipeline whose keys live on several servers is answered by reads from each,
-     * which often fall into consecutive iterations: one write instead of one per read. Should no
-     * next iteration come (a backend slow to answer), a periodic timer flushes it within two
-     * periods of {@link #DEFERRED_FLUSH_BACKSTOP_NANOS}; the timer is one object, kept while flushes are
-     * deferred and cancelled once they stop.
+     * Holds a client's replies, written while replies to requests it sent with them are still due,
+     * until those come and {@link #flushRepliesLater} takes it, for at most two periods of
+     * {@link HeldFlushes#DEFAULT_PERIOD_NANOS}: see {@link HeldFlushes}.
      */
-    void flushRepliesDeferred(Flushable client) {
-        if (client.deferQueued) {
-            return;
-        }
-        client.deferQueued = true;
-        deferredNow.add(client);
-        runFlushTaskThisIteration();
+    void holdReplies(Flushable client) {
+        heldReplies.hold(client);
     }
-
-    /** The backstop timer's period: a deferred reply flush waits at most two of them. */
-    static final long DEFERRED_FLUSH_BACKSTOP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     /** Flushes the clients queued by {@link #flushRepliesLater}; called when a backend read is done. */
     void flushReplies() {
@@ -223,51 +201,9 @@ final class LoopState {
         // Backend writes are not flushed here: they wait for the next poll (backendWrites).
         flush(repliesToFlush);
         flush(toFlush);
-        flushDeferred(deferredBefore);
+        // Flushing a client can resume its reading, and its next replies can be ready at once.
         flush(repliesToFlush);
         flushScheduled = false;
-        flushPasses++;
-        ArrayList<Flushable> waiting = deferredBefore;
-        deferredBefore = deferredNow;
-        deferredNow = waiting;
-        if (!deferredBefore.isEmpty() && backstop == null) {
-            backstop = loop.scheduleAtFixedRate(backstopTask, DEFERRED_FLUSH_BACKSTOP_NANOS,
-                    DEFERRED_FLUSH_BACKSTOP_NANOS, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void backstopTick() {
-        if (deferredBefore.isEmpty() && deferredNow.isEmpty()) {
-            if (++idleBackstopTicks == BACKSTOP_IDLE_TICKS) {
-                backstop.cancel(false);
-                backstop = null;
-                idleBackstopTicks = 0;
-            }
-            return;
-        }
-        idleBackstopTicks = 0;
-        // While the loop iterates, flushAll ends every deferral within one iteration; only a loop
-        // with nothing else to do since the last tick needs the timer.
-        if (flushPasses == flushPassesAtLastTick) {
-            flushDeferred(deferredBefore);
-            flushDeferred(deferredNow);
-        }
-        flushPassesAtLastTick = flushPasses;
-    }
-
-    /** Ticks without a deferred flush before the backstop timer is cancelled. */
-    private static final int BACKSTOP_IDLE_TICKS = 16;
-
-    private static void flushDeferred(ArrayList<Flushable> list) {
-        for (int i = 0; i < list.size(); i++) {
-            Flushable client = list.get(i);
-            // Most were flushed already, when their last reply came: no second flush for them.
-            if (client.deferQueued) {
-                client.deferQueued = false;
-                client.flushNow();
-            }
-        }
-        list.clear();
     }
 
     private static void flush(ArrayList<Flushable> list) {
@@ -275,7 +211,7 @@ final class LoopState {
         for (int i = 0; i < list.size(); i++) {
             Flushable connection = list.get(i);
             connection.flushQueued = false;
-            connection.deferQueued = false;
+            connection.flushHeld = false;
             connection.flushNow();
         }
         list.clear();

@@ -29,6 +29,8 @@ final class PendingRequest extends Exchange {
     int replyLength;
     boolean done;
     boolean closeAfterReply;
+    /** The client decoder's run that read the request: set by the client as it queues this slot. */
+    int decodeRun;
     Split split;
     int fragmentsLeft;
     /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
