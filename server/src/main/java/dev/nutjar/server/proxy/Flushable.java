@@ -4,10 +4,17 @@ package dev.nutjar.server.proxy;
 abstract class Flushable {
     /** Set while queued in {@link LoopState}; read and written only on the loop thread. */
     boolean flushQueued;
-    /** Set while held by {@link HeldFlushes} (cleared by any flush); loop thread only. */
-    boolean flushHeld;
-    /** The {@link HeldFlushes} tick count when last held; loop thread only. */
-    int heldAtTick;
+    /** {@link #heldAtTick} of a connection not held. */
+    static final long NOT_HELD = -1;
+    /**
+     * The {@link HeldFlushes} tick count when the connection was held, while it is; else
+     * {@link #NOT_HELD}: any flush ends a hold. Loop thread only.
+     */
+    long heldAtTick = NOT_HELD;
+
+    boolean flushHeld() {
+        return heldAtTick != NOT_HELD;
+    }
 
     /** Flushes what was written since the last flush. Called on the loop thread. */
     abstract void flushNow();

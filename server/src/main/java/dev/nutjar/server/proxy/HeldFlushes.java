@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * send, and a wake-up of the client, per server.
  *
  * <p>A held client is flushed as soon as its last due reply is written, by whichever flush comes
- * then ({@link Flushable#flushHeld} is cleared by any flush), and otherwise by a timer after
+ * then (any flush ends a hold: {@link Flushable#heldAtTick}), and otherwise by a timer after
  * between one and two periods: a written reply never waits longer than that for a slow server.
  * The timer is one periodic task, kept while flushes are held and cancelled after
  * {@link #IDLE_TICKS} ticks without one. Loop thread only.
@@ -35,8 +35,11 @@ final class HeldFlushes {
     private ArrayList<Flushable> heldBefore = new ArrayList<>();
     private ScheduledFuture<?> timer;
     private int idleTicks;
-    /** Counts the timer's ticks: a client's {@link Flushable#heldAtTick} tells a hold from an older one. */
-    private int ticks;
+    /**
+     * Counts the timer's ticks: a client's {@link Flushable#heldAtTick} tells a hold from an older
+     * one. From 1, so that the tick a hold is due at is never {@link Flushable#NOT_HELD}.
+     */
+    private long ticks = 1;
     private final Runnable tickTask = this::tick;
 
     HeldFlushes(EventLoop loop, long periodNanos) {
@@ -49,10 +52,9 @@ final class HeldFlushes {
 
     /** Holds {@code client}'s flush until something else flushes it, or for one to two periods. */
     void hold(Flushable client) {
-        if (client.flushHeld) {
+        if (client.flushHeld()) {
             return;
         }
-        client.flushHeld = true;
         client.heldAtTick = ticks;
         heldNow.add(client);
         if (timer == null) {
@@ -76,13 +78,13 @@ final class HeldFlushes {
         }
         idleTicks = 0;
         ArrayList<Flushable> due = heldBefore;
-        int dueTick = ticks - 1;
+        long dueTick = ticks - 1;
         for (int i = 0; i < due.size(); i++) {
             Flushable client = due.get(i);
             // Most were flushed already, when their last reply came: no second flush for them. A
             // client flushed and held again since is in heldNow too, and waits for its turn there.
-            if (client.flushHeld && client.heldAtTick == dueTick) {
-                client.flushHeld = false;
+            if (client.heldAtTick == dueTick) {
+                client.heldAtTick = Flushable.NOT_HELD;
                 client.flushNow();
             }
         }

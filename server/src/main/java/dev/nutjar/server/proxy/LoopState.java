@@ -211,7 +211,7 @@ final class LoopState {
         for (int i = 0; i < list.size(); i++) {
             Flushable connection = list.get(i);
             connection.flushQueued = false;
-            connection.flushHeld = false;
+            connection.heldAtTick = Flushable.NOT_HELD;
             connection.flushNow();
         }
         list.clear();

@@ -47,7 +47,7 @@ class HeldFlushesTest {
         elapse(1);
         assertThat(early.flushes).as("two periods gone").isEqualTo(1);
         assertThat(late.flushes).as("one period and a nanosecond gone").isEqualTo(1);
-        assertThat(early.flushHeld).isFalse();
+        assertThat(early.flushHeld()).isFalse();
         elapse(10 * PERIOD);
         assertThat(early.flushes).as("flushed once").isEqualTo(1);
         assertThat(late.flushes).isEqualTo(1);
@@ -120,7 +120,7 @@ class HeldFlushesTest {
 
         /** What LoopState's flush does for a client whose last due reply came. */
         void flushedByItsLastReply() {
-            flushHeld = false;
+            heldAtTick = NOT_HELD;
             flushNow();
         }
     }
