@@ -161,6 +161,60 @@ class NutjarLauncherIT {
                 assertThat(line).startsWith("nutjar: line 3: plugged.hash: unknown hash function 'it_plugin_hash'"));
     }
 
+    @Test
+    void allowsNettyItsUnsafeMemoryAccessFromJava24() throws Exception {
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", fakeJdk("25.0.3", true).toString()), "-V");
+
+        assertThat(outcome.status()).isZero();
+        assertThat(outcome.out().lines())
+                .contains("-XX:+UseSerialGC", "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED")
+                .endsWith("dev.nutjar.server.Main", "-V");
+    }
+
+    @Test
+    void passesAnOlderJavaNoFlagItWouldRefuse() throws Exception {
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", fakeJdk("17.0.15", true).toString()), "-V");
+
+        assertThat(outcome.out().lines()).contains("-XX:+UseSerialGC").noneMatch(arg -> arg.startsWith("--"));
+    }
+
+    @Test
+    void asksJavaItsVersionWhenItsHomeHasNoReleaseFile() throws Exception {
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", fakeJdk("26", false).toString()), "-V");
+
+        assertThat(outcome.out().lines()).contains("--sun-misc-unsafe-memory-access=allow");
+    }
+
+    @Test
+    void nutjarJavaOptsReplaceTheVersionFlagsToo() throws Exception {
+        Path jdk = fakeJdk("25.0.3", true);
+
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", jdk.toString(), "NUTJAR_JAVA_OPTS", "-Xmx1g -XX:+UseZGC"), "-V");
+
+        assertThat(outcome.out().lines()).containsExactly(
+                "-Xmx1g", "-XX:+UseZGC", "-cp", PROJECT.resolve("server/target/nutjar.jar").toRealPath().toString(),
+                "dev.nutjar.server.Main", "-V");
+    }
+
+    /**
+     * A Java home whose {@code java} prints its arguments, one per line, and answers
+     * {@code -version} as a JVM of {@code version} would; with a release file naming it, or none.
+     */
+    private Path fakeJdk(String version, boolean releaseFile) throws IOException {
+        Path home = dir.resolve("jdk-" + version + (releaseFile ? "" : "-bare"));
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, """
+                #!/bin/sh
+                if [ "$1" = -version ]; then echo 'openjdk version "%s" 2026-09-15' >&2; exit 0; fi
+                printf '%%s\\n' "$@"
+                """.formatted(version));
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        if (releaseFile) {
+            Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+        }
+        return home;
+    }
+
     private Path writePluginConfiguration() throws IOException {
         return Files.writeString(dir.resolve("plugin.yml"), """
                 plugged:
