@@ -9,8 +9,9 @@ ops/s, p50 and p99 latency, CPU time per request of the process serving the
 port, and the ratios to nutcracker. Then the slow-reader check: a client
 pipelines GETs and never reads its replies while another measures latency.
 
-  python3 bench/e2e.py                      # the comparison, about 7 minutes on 2 cores
+  python3 bench/e2e.py                      # the comparison, about 10 minutes on 2 cores
   python3 bench/e2e.py --idle-heap 10000    # heap cost of idle connections instead
+  python3 bench/e2e.py --pool A.json B.json  # the summary and targets over the rounds of saved runs
 
 See bench/README.md. Python 3 standard library only; needs redis-server,
 redis-benchmark, memcached, nutcracker, java (and jcmd for --idle-heap).
@@ -952,6 +953,39 @@ def comparison(h, a):
     return {"results": results, "peak_rss_kb": rss, "geomean": geo, "slow_reader": slow}
 
 
+def pool(a):
+    """The summary and the targets over every round of the saved runs named, as if one run."""
+    results, rss, runs = [], {}, []
+    for path in a.pool:
+        try:
+            with open(path) as f:
+                report = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit("e2e: cannot read %s: %s" % (path, e))
+        if "results" not in report:
+            sys.exit("e2e: %s holds no rounds (an --idle-heap run?)" % path)
+        rounds = max((r.get("round", 0) for r in report["results"]), default=0)
+        runs.append("%s (%d rounds)" % (os.path.basename(path), rounds))
+        results += report["results"]
+        for name, kb in (report.get("peak_rss_kb") or {}).items():
+            if kb is not None:
+                rss[name] = max(kb, rss.get(name, 0))
+    names = {r["workload"] for r in results}
+    ws = [w for w in workloads(a) if w.name in names]
+    unknown = sorted(names - {w.name for w in ws})
+    if unknown:
+        sys.exit("e2e: workloads not in this harness (another --idle?): %s" % ", ".join(unknown))
+    out("command: python3 " + " ".join(shlex.quote(x) for x in sys.argv))
+    out("pooled: %s" % ", ".join(runs))
+    out("summary: medians over the rounds of all %d runs; ratio = nutjar / nutcracker; CPU = the serving "
+        "process's user+system CPU time per request (for direct: the backend's)" % len(runs))
+    rows, geo = summarize(a, ws, results)
+    out("peak RSS (VmHWM), the highest of the runs: nutjar %s MB, nutcracker %s MB" % (
+        fmt(rss.get("nutjar") and rss["nutjar"] * 1024 / 1e6, ".1f"),
+        fmt(rss.get("nutcracker") and rss["nutcracker"] * 1024 / 1e6, ".1f")))
+    verdicts(rows, geo, rss)
+
+
 def idle_heap(h, a):
     n = a.idle_heap
     out("idle connections: %d to each proxy's redis pool; heap from jcmd GC.heap_info after jcmd GC.run "
@@ -1026,10 +1060,16 @@ def main():
     p.add_argument("--only", help="comma-separated substrings: run only the workloads whose names contain one")
     p.add_argument("--idle-heap", type=int, default=0, metavar="N",
                    help="instead of the comparison: heap and RSS cost of N idle connections to each proxy")
+    p.add_argument("--pool", nargs="+", metavar="JSON",
+                   help="instead of a run: the summary and the targets over every round of these saved runs "
+                        "(their .json files), taken together")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "target", "e2e"),
                    help="directory for the raw output (.txt) and every run's figures (.json)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, configurations)")
     a = p.parse_args()
+    if a.pool:
+        pool(a)
+        return 0
 
     for tool in ("redis-server", "redis-benchmark", "memcached", "nutcracker", "java") + (("jcmd",) if a.idle_heap else ()):
         if not shutil.which(tool):
