@@ -737,15 +737,28 @@ def count_syscalls(h, ws, scale):
 
 
 def proxy_rx_queue(proxy_port, client_port):
-    """Bytes the proxy has not read yet from our connection (its socket's rx_queue in /proc/net/tcp)."""
-    local, remote = ":%04X" % proxy_port, ":%04X" % client_port
-    with open("/proc/net/tcp") as f:
-        next(f)
-        for line in f:
-            parts = line.split()
-            if parts[1].endswith(local) and parts[2].endswith(remote):
-                return int(parts[4].split(":")[1], 16)
-    return 0
+    """Bytes the proxy has not read yet from our connection: its socket's receive queue.
+
+    Asked of the kernel for that one socket (sock_diag, by its addresses and ports), not read
+    from /proc/net/tcp: reading that walks the whole established-connection table, 3.4 ms of
+    kernel time here (262,144 buckets), and 20 times a second it raised the latency probe's p99
+    from 0.27 ms to 1.6 ms with no slow reader at all.
+    """
+    netlink_sock_diag, sock_diag_by_family, nlm_f_request, nlmsg_error = 4, 20, 1, 2
+    address = socket.inet_aton(HOST) + bytes(12)
+    # struct inet_diag_req_v2: family, protocol, ext, pad, states; then inet_diag_sockid: ports
+    # (big-endian), source and destination addresses, interface, cookie (none: ~0).
+    request = (struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
+               + struct.pack("!HH", proxy_port, client_port) + address + address
+               + struct.pack("=III", 0, 0xFFFFFFFF, 0xFFFFFFFF))
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, netlink_sock_diag) as s:
+        s.send(struct.pack("=IHHII", 16 + len(request), sock_diag_by_family, nlm_f_request, 0, 0) + request)
+        reply = s.recv(8192)
+    if struct.unpack_from("=H", reply, 4)[0] == nlmsg_error:
+        return 0  # no such connection (any more)
+    # After the netlink header: struct inet_diag_msg: family, state, timer, retrans, the 48-byte
+    # inet_diag_sockid, expires, then rqueue.
+    return struct.unpack_from("=I", reply, 16 + 4 + 48 + 4)[0]
 
 
 # ---------------------------------------------------------------------------
