@@ -1,10 +1,16 @@
 package dev.nutjar.server;
 
+import dev.nutjar.server.stats.PoolStat;
+import dev.nutjar.server.stats.ServerStat;
+import dev.nutjar.server.stats.Stat;
+import dev.nutjar.server.stats.StatKind;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The metrics of the stats port, with twemproxy 0.5's names and order, as {@code -D} describes them.
+ * The metrics of the stats port, with twemproxy 0.5's names and order, as {@code -D} describes
+ * them: the twemproxy lines of the stats tables {@link PoolStat} and {@link ServerStat}.
  */
 public final class StatsDescription {
     private StatsDescription() {}
@@ -16,36 +22,27 @@ public final class StatsDescription {
         /** Goes up and down: a current level. */
         GAUGE,
         /** A point in time, in microseconds since the epoch. */
-        TIMESTAMP
+        TIMESTAMP;
+
+        static Kind of(StatKind kind) {
+            return valueOf(kind.name());
+        }
     }
 
     /** One metric: its name in the stats JSON, its kind and what it counts. */
-    public record Metric(String name, Kind kind, String description) {}
+    public record Metric(String name, Kind kind, String description) {
+        static Metric of(Stat stat) {
+            return new Metric(stat.name(), Kind.of(stat.kind()), stat.description());
+        }
+    }
 
     /** Per pool, in the order of the stats JSON. */
-    public static final List<Metric> POOL_METRICS = List.of(
-            new Metric("client_eof", Kind.COUNTER, "# client connections closed by the client (eof)"),
-            new Metric("client_err", Kind.COUNTER, "# client connections closed on an error"),
-            new Metric("client_connections", Kind.GAUGE, "# client connections open now"),
-            new Metric("server_ejects", Kind.COUNTER, "# times a server was ejected"),
-            new Metric("forward_error", Kind.COUNTER, "# requests answered with an error because they could not be forwarded"),
-            new Metric("fragments", Kind.COUNTER, "# fragments created from multi-key requests"));
+    public static final List<Metric> POOL_METRICS = Arrays.stream(PoolStat.values())
+            .map(PoolStat::stat).filter(Stat::twemproxy).map(Metric::of).toList();
 
     /** Per server, in the order of the stats JSON. */
-    public static final List<Metric> SERVER_METRICS = List.of(
-            new Metric("server_eof", Kind.COUNTER, "# server connections closed by the server (eof)"),
-            new Metric("server_err", Kind.COUNTER, "# server connections closed on an error"),
-            new Metric("server_timedout", Kind.COUNTER, "# server connections closed on a timeout"),
-            new Metric("server_connections", Kind.GAUGE, "# server connections open now"),
-            new Metric("server_ejected_at", Kind.TIMESTAMP, "when the server was last ejected, in usec since the epoch"),
-            new Metric("requests", Kind.COUNTER, "# requests sent"),
-            new Metric("request_bytes", Kind.COUNTER, "total bytes of requests sent"),
-            new Metric("responses", Kind.COUNTER, "# responses received"),
-            new Metric("response_bytes", Kind.COUNTER, "total bytes of responses received"),
-            new Metric("in_queue", Kind.GAUGE, "# requests waiting to be sent"),
-            new Metric("in_queue_bytes", Kind.GAUGE, "bytes of requests waiting to be sent"),
-            new Metric("out_queue", Kind.GAUGE, "# requests sent and awaiting a response"),
-            new Metric("out_queue_bytes", Kind.GAUGE, "bytes of requests sent and awaiting a response"));
+    public static final List<Metric> SERVER_METRICS = Arrays.stream(ServerStat.values())
+            .map(ServerStat::stat).filter(Stat::twemproxy).map(Metric::of).toList();
 
     /** Prints the metrics as {@code nutcracker -D} does: a name padded to 20 columns, then the quoted description. */
     public static void print(PrintStream out) {
