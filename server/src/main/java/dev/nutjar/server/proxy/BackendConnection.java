@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * ({@link ReplyStream}). Once part of it is out, a failure (timeout, broken connection) cannot be
  * answered with an error: the client is closed instead, and the rest of a late reply is read and
  * thrown away.
+ *
+ * <p>Longer than the other classes on purpose: it is one state machine (connect, send, read,
+ * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
+ * the count of abandoned exchanges, the position of a streamed reply) would be spread over
+ * several types if it were cut further. What stands alone is apart: {@link ReplyStream},
+ * {@link DeadlineTimer}, {@link ServerQueues}, {@link FailureReasons}.
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -45,15 +51,13 @@ final class BackendConnection extends Flushable {
     private final OutboundBatch batch;
     private final DeadlineTimer timer;
     private final ReplyStream stream = new ReplyStream();
+    private final ServerQueues queues;
     private State state = State.IDLE;
     private Channel channel;
     private ServerCodec codec;
     private ByteBuf inbound;
     private int handshakeRepliesLeft;
     private int abandoned;
-    /** The requests at the end of {@link #awaiting} not flushed yet, and their bytes: the in_queue. */
-    private int unflushedRequests;
-    private long unflushedBytes;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
@@ -61,6 +65,7 @@ final class BackendConnection extends Flushable {
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
+        this.queues = new ServerQueues(loopState.counters, pool.id, server);
     }
 
     // ---------------------------------------------------------------- sending
@@ -94,8 +99,7 @@ final class BackendConnection extends Flushable {
      * @param source holds the request at {@code index}; still the caller's, not retained
      */
     void sendWithoutReply(ByteBuf source, int index, int length) {
-        count(ServerStat.REQUESTS, 1);
-        count(ServerStat.REQUEST_BYTES, length);
+        queues.sentWithoutReply(length);
         write(source, index, length);
     }
 
@@ -106,12 +110,7 @@ final class BackendConnection extends Flushable {
         }
         awaiting.add(exchange);
         exchange.heldByBackend();
-        count(ServerStat.REQUESTS, 1);
-        count(ServerStat.REQUEST_BYTES, bytes);
-        count(ServerStat.IN_QUEUE, 1);
-        count(ServerStat.IN_QUEUE_BYTES, bytes);
-        unflushedRequests++;
-        unflushedBytes += bytes;
+        queues.queued(bytes);
     }
 
     private void armTimerFor(Exchange exchange) {
@@ -147,13 +146,7 @@ final class BackendConnection extends Flushable {
     void flushNow() {
         if (state == State.READY) {
             batch.flush(channel);
-            // Sent: from the in_queue to the out_queue.
-            count(ServerStat.IN_QUEUE, -unflushedRequests);
-            count(ServerStat.IN_QUEUE_BYTES, -unflushedBytes);
-            count(ServerStat.OUT_QUEUE, unflushedRequests);
-            count(ServerStat.OUT_QUEUE_BYTES, unflushedBytes);
-            unflushedRequests = 0;
-            unflushedBytes = 0;
+            queues.flushed();
         }
     }
 
@@ -280,12 +273,7 @@ final class BackendConnection extends Flushable {
         for (Exchange exchange : lost) {
             lostBytes += exchange.requestBytes;
         }
-        count(ServerStat.IN_QUEUE, -unflushedRequests);
-        count(ServerStat.IN_QUEUE_BYTES, -unflushedBytes);
-        count(ServerStat.OUT_QUEUE, -(lost.length - unflushedRequests));
-        count(ServerStat.OUT_QUEUE_BYTES, -(lostBytes - unflushedBytes));
-        unflushedRequests = 0;
-        unflushedBytes = 0;
+        queues.lost(lost.length, lostBytes);
         for (Exchange exchange : lost) {
             if (!exchange.abandoned) {
                 exchange.failed(reason);
@@ -380,8 +368,7 @@ final class BackendConnection extends Flushable {
             return false;
         }
         awaiting.poll();
-        count(ServerStat.OUT_QUEUE, -1);
-        count(ServerStat.OUT_QUEUE_BYTES, -exchange.requestBytes);
+        queues.answered(exchange.requestBytes);
         count(ServerStat.RESPONSES, 1);
         count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
         // Skipped before the exchange completes: completing it can close this connection.

@@ -3,8 +3,6 @@ package dev.nutjar.server.proxy;
 import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.Request;
-import dev.nutjar.protocol.Split;
-import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.server.stats.PoolStat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -13,15 +11,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request side of one client connection: decodes its requests, a turn at a time, hands each to
- * the pool's {@link Upstream}, and owns them until answered ({@link RequestOwner}); its
- * {@link ReplyQueue} writes the replies in request order.
+ * The request side of one client connection: decodes its requests, a turn at a time, has its
+ * {@link RequestRouter} send each where it goes, and owns them until answered
+ * ({@link RequestOwner}); its {@link ReplyQueue} writes the replies in request order.
  *
  * <p>Memory stays bounded: the session stops reading when the client stops reading what is
  * written to it, and when its requests in flight reach its {@link InFlightBudget}.
@@ -37,16 +34,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     final PoolRuntime pool;
     private final LoopState loopState;
-    private final Upstream upstream;
     private final ClientCodec codec;
-    /** Spare request slots of the loop's thread (the connection is made on it). */
-    private final ThreadLocalPool.Local<PendingRequest> slots = PendingRequest.localPool();
     private final ReplyQueue queue;
+    private final RequestRouter router;
     private final InFlightBudget budget = new InFlightBudget();
     private final FlushHook flushHook = new FlushHook();
     private ChannelHandlerContext ctx;
     private ByteBuf inbound;
-    private int[] serverOfKey = new int[16];
     private ClientLifecycle lifecycle = ClientLifecycle.OPEN;
     /** Not read from: the in-flight budget is spent, the client does not read, or its turn is over. */
     private boolean paused;
@@ -63,9 +57,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     ClientSession(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
         this.loopState = loopState;
-        this.upstream = loopState.upstream(pool);
         this.codec = pool.protocol.newClientCodec(pool.protocolSettings);
         this.queue = new ReplyQueue(pool, loopState);
+        this.router = new RequestRouter(pool, loopState, this, queue);
     }
 
     @Override
@@ -109,7 +103,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 if (request == null) {
                     break;
                 }
-                dispatch(request);
+                if (router.route(request, decodeRun)) {
+                    advance(ClientLifecycle.DRAINING);
+                }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
                     pause();
@@ -136,95 +132,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private void protocolError(ProtocolException e) {
         loopState.counters.addPool(pool.id, PoolStat.CLIENT_ERR, 1);
         log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-        PendingRequest slot = PendingRequest.of(slots, this, null);
-        slot.closeAfterReply = true;
-        queue.add(slot, decodeRun);
         advance(ClientLifecycle.DRAINING);
-        ByteBuf reply = e.reply() == null
-                ? Unpooled.EMPTY_BUFFER
-                : Unpooled.copiedBuffer(e.reply(), StandardCharsets.UTF_8);
-        slot.finish(reply);
-    }
-
-    private void dispatch(Request request) {
-        switch (request.action()) {
-            case LOCAL -> {
-                PendingRequest slot = PendingRequest.of(slots, this, request);
-                slot.closeAfterReply = request.closeAfterReply();
-                if (slot.closeAfterReply) {
-                    advance(ClientLifecycle.DRAINING);
-                }
-                queue.add(slot, decodeRun);
-                ByteBuf reply = request.localReply(ctx.alloc());
-                slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
-            }
-            case FORWARD -> forward(request);
-            case SPLIT -> split(PendingRequest.of(slots, this, request), request);
-        }
-    }
-
-    private void forward(Request request) {
-        int keys = request.keyCount();
-        int server = upstream.serverOf(request, 0);
-        if (keys > 1 && request.keysMustShareServer()) {
-            for (int k = 1; k < keys; k++) {
-                if (upstream.serverOf(request, k) != server) {
-                    PendingRequest slot = PendingRequest.of(slots, this, request);
-                    queue.add(slot, decodeRun);
-                    slot.finish(request.crossServerReply(ctx.alloc()));
-                    return;
-                }
-            }
-        }
-        boolean expectsReply = request.expectsReply();
-        // A noreply request has no place in the reply queue: it gets no slot at all. The slot
-        // does not keep the request: once its bytes are on their way, only its reply kind matters.
-        PendingRequest slot = expectsReply ? PendingRequest.of(slots, this, request.replyKind()) : null;
-        if (expectsReply) {
-            queue.add(slot, decodeRun);
-        }
-        if (server == Upstream.NO_SERVER) {
-            request.release();
-            if (expectsReply) {
-                slot.failed(FailureReasons.NO_LIVE_SERVER);
-            }
-            return;
-        }
-        BackendConnection backend = upstream.connection(server);
-        if (expectsReply) {
-            backend.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());
-        } else {
-            backend.sendWithoutReply(request.frameSource(), request.frameIndex(), request.frameLength());
-        }
-        // Copied into the backend's batch, or passed on as a view of its own: released now, so the
-        // request's objects go back to their pools while still in cache, and the client's input
-        // buffer is free again once the last request read from it is forwarded.
-        request.release();
-    }
-
-    private void split(PendingRequest slot, Request request) {
-        int keys = request.keyCount();
-        if (serverOfKey.length < keys) {
-            serverOfKey = new int[Math.max(keys, serverOfKey.length * 2)];
-        }
-        queue.add(slot, decodeRun);
-        for (int k = 0; k < keys; k++) {
-            int server = upstream.serverOf(request, k);
-            if (server == Upstream.NO_SERVER) {
-                slot.failed(FailureReasons.NO_LIVE_SERVER);
-                return;
-            }
-            serverOfKey[k] = server;
-        }
-        Split split = request.split(serverOfKey, ctx.alloc());
-        int fragments = split.fragmentCount();
-        slot.splitInto(split);
-        loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, fragments);
-        int replyKind = split.replyKind();
-        for (int f = 0; f < fragments; f++) {
-            ByteBuf bytes = split.takeRequest(f);
-            upstream.connection(split.server(f)).send(new PendingRequest.Fragment(slot, f, replyKind), bytes);
-        }
+        router.rejected(e, decodeRun);
     }
 
     // ---------------------------------------------------------------- RequestOwner: replies come back
