@@ -2,8 +2,6 @@ package dev.nutjar.routing;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.hash.HashFunctions;
-import dev.nutjar.routing.internal.KeyScratch;
-import io.netty.buffer.ByteBuf;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,24 +131,6 @@ public final class ServerPool {
     }
 
     /**
-     * The server for the key held in {@code buf} at the absolute {@code [index, index + length)};
-     * reader and writer indexes are neither used nor moved. Allocates nothing.
-     *
-     * @return a server index, or {@link #NO_SERVER} when every server is ejected
-     */
-    public int route(ByteBuf buf, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buf.capacity());
-        Ring ring = currentRing();
-        if (ring.selector == null) {
-            return NO_SERVER;
-        }
-        if (configIndexByServer.length == 1) {
-            return 0;
-        }
-        return ring.liveServers[ring.selector.select(hashChecked(buf, index, length))];
-    }
-
-    /**
      * The hash the distribution sees for a key: of its hash tag's content when it has one,
      * 0 for the empty key. For diagnostics such as {@code nutjar locate}; note that a pool of one
      * server routes without hashing.
@@ -167,12 +147,6 @@ public final class ServerPool {
         return hash(key, 0, key.length);
     }
 
-    /** {@link #hash(byte[], int, int)} of the bytes of {@code buf} at {@code [index, index + length)}. */
-    public long hash(ByteBuf buf, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buf.capacity());
-        return hashChecked(buf, index, length);
-    }
-
     private long hashChecked(byte[] key, int offset, int length) {
         if (hashTag != null) {
             long span = hashTag.span(key, offset, length);
@@ -183,23 +157,6 @@ public final class ServerPool {
             return 0;
         }
         return hashFunction.hash(key, offset, length) & 0xffffffffL;
-    }
-
-    private long hashChecked(ByteBuf buf, int index, int length) {
-        if (buf.hasArray()) {
-            return hashChecked(buf.array(), buf.arrayOffset() + index, length);
-        }
-        if (hashTag != null) {
-            long span = hashTag.span(buf, index, length);
-            index = HashTag.spanOffset(span);
-            length = HashTag.spanLength(span);
-        }
-        if (length == 0) {
-            return 0;
-        }
-        byte[] scratch = KeyScratch.get(length);
-        buf.getBytes(index, scratch, 0, length);
-        return hashFunction.hash(scratch, 0, length) & 0xffffffffL;
     }
 
     /** The ring to route with, first bringing back servers whose retry time has passed. */

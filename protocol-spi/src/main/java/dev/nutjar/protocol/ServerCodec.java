@@ -7,14 +7,24 @@ import io.netty.buffer.ByteBufAllocator;
 public interface ServerCodec {
 
     /**
-     * What to send first on a new backend connection (for Redis: AUTH, then SELECT), or null.
+     * What to send first on a new backend connection (for Redis: AUTH, then SELECT), or null
+     * (the default: no handshake).
      *
+     * @param alloc allocates the buffer returned
      * @return a new buffer the caller owns, or null
      */
-    ByteBuf handshake(ByteBufAllocator alloc);
+    default ByteBuf handshake(ByteBufAllocator alloc) {
+        return null;
+    }
 
-    /** How many replies {@link #handshake} causes; they are read and checked, never forwarded. */
-    int handshakeReplies();
+    /**
+     * How many replies {@link #handshake} causes; they are read and checked, never forwarded.
+     *
+     * @return 0 by default, as there is no handshake
+     */
+    default int handshakeReplies() {
+        return 0;
+    }
 
     /**
      * Decodes the next complete reply from {@code in}, consuming its bytes, or returns null
@@ -84,9 +94,13 @@ public interface ServerCodec {
     }
 
     /**
-     * The error text when a handshake reply reports a failure, else null.
+     * The error text when a handshake reply reports a failure, else null (the default, for a
+     * codec without a handshake).
      *
      * @param reply a handshake reply; still owned by the caller
+     * @return the error text, or null
      */
-    String handshakeError(ByteBuf reply);
+    default String handshakeError(ByteBuf reply) {
+        return null;
+    }
 }

@@ -120,7 +120,4 @@ public interface Request extends ReferenceCounted {
     default int replyKind() {
         return 0;
     }
-
-    /** A short name for logs and errors, such as the command name. Not on the hot path. */
-    String describe();
 }

@@ -64,11 +64,6 @@ class AbstractRequestTest {
         public int keyLength(int i) {
             return 0;
         }
-
-        @Override
-        public String describe() {
-            return "test";
-        }
     }
 
     @Test
