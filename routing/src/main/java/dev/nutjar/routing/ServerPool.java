@@ -2,6 +2,7 @@ package dev.nutjar.routing;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.hash.HashFunctions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,6 +129,28 @@ public final class ServerPool {
     /** The server for the whole of {@code key}; see {@link #route(byte[], int, int)}. */
     public int route(byte[] key) {
         return route(key, 0, key.length);
+    }
+
+    /**
+     * The server {@code key} goes to now, as the proxy would send it: what a client-side sharding
+     * application asks.
+     *
+     * @param key the key's bytes
+     * @return the server, or empty when every server is ejected
+     */
+    public Optional<ServerSpec> serverFor(byte[] key) {
+        int server = route(key, 0, key.length);
+        return server == NO_SERVER ? Optional.empty() : Optional.of(servers.get(server));
+    }
+
+    /**
+     * The server the UTF-8 bytes of {@code key} go to now; see {@link #serverFor(byte[])}.
+     *
+     * @param key the key, encoded as UTF-8 as Redis and memcached clients send it
+     * @return the server, or empty when every server is ejected
+     */
+    public Optional<ServerSpec> serverFor(String key) {
+        return serverFor(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -153,6 +153,39 @@ class ServerPoolTest {
     }
 
     @Test
+    void serverForNamesTheServerNotAPositionInTheConfiguration() {
+        // Configuration order is not server order: names sort "a" before "b".
+        List<ServerSpec> configured = specs("10.0.0.9:6379:1 b", "10.0.0.1:6379:1 a");
+        ServerPool pool = ServerPool.builder("p").servers(configured).hashFunction(FNV1A_64).build();
+        int misrouted = 0;
+        for (int i = 0; i < 200; i++) {
+            String key = "key:" + i;
+            ServerSpec chosen = pool.serverFor(key).orElseThrow();
+            assertThat(chosen).isEqualTo(pool.server(pool.route(bytes(key))));
+            assertThat(pool.serverFor(bytes(key))).contains(chosen);
+            if (!configured.get(pool.route(bytes(key))).equals(chosen)) {
+                misrouted++;
+            }
+        }
+        assertThat(misrouted).as("keys that indexing the configuration's list would misroute").isPositive();
+    }
+
+    @Test
+    void serverForIsEmptyWhenEveryServerIsEjected() {
+        ServerPool pool = ServerPool.builder("p")
+                .servers(specs("h:1:1", "h:2:1"))
+                .hashFunction(FNV1A_64)
+                .autoEjectHosts(true)
+                .serverFailureLimit(1)
+                .build();
+        pool.recordFailure(0);
+        assertThat(pool.serverFor("k")).contains(pool.server(1));
+        pool.recordFailure(1);
+        assertThat(pool.serverFor("k")).isEmpty();
+        assertThat(pool.serverFor(new byte[0])).isEmpty();
+    }
+
+    @Test
     void randomIgnoresTheKey() {
         ServerPool pool = ServerPool.builder("p")
                 .servers(specs("h:1:1", "h:2:9"))
