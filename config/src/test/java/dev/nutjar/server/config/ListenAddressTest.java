@@ -56,11 +56,10 @@ class ListenAddressTest {
     @ParameterizedTest(name = "''{0}''")
     @CsvSource(delimiter = '|', value = {
         "127.0.0.1|expected \"host:port\" or \"/path/to.sock [permissions]\" (was: '127.0.0.1')",
-        "127.0.0.1:0|port must be 1..65535 (was: 0)",
-        "127.0.0.1:65536|port must be 1..65535 (was: 65536)",
-        "127.0.0.1:99999999999999|port must be 1..65535 (was: 99999999999999)",
-        "127.0.0.1:-1|port must be a number 1..65535 (was: '-1')",
-        "127.0.0.1: 80|port must be a number 1..65535 (was: ' 80')",
+        "127.0.0.1:65536|port must be 0..65535 (was: 65536)",
+        "127.0.0.1:99999999999999|port must be 0..65535 (was: 99999999999999)",
+        "127.0.0.1:-1|port must be a number 0..65535 (was: '-1')",
+        "127.0.0.1: 80|port must be a number 0..65535 (was: ' 80')",
         ":6379|missing host before the port (was: ':6379')",
         "[]:6379|missing host before the port (was: '[]:6379')",
         "/tmp/s 1000|socket permissions must be an octal number up to 0777 (was: '1000')",
@@ -79,5 +78,13 @@ class ListenAddressTest {
         assertThat(ListenAddress.parse("127.0.0.1:1").sameSocketAs(ListenAddress.parse("localhost:1"))).isFalse();
         assertThat(ListenAddress.parse("127.0.0.1:1").sameSocketAs(ListenAddress.parse("127.0.0.1:2"))).isFalse();
         assertThat(ListenAddress.parse("127.0.0.1:1").sameSocketAs(ListenAddress.parse("/tmp/s"))).isFalse();
+    }
+
+    @Test
+    void portZeroAsksForAnyFreePortAndNeverClashes() {
+        ListenAddress any = ListenAddress.parse("127.0.0.1:0");
+        assertThat(any.port()).isZero();
+        assertThat(any.host()).isEqualTo("127.0.0.1");
+        assertThat(any.sameSocketAs(ListenAddress.parse("127.0.0.1:0"))).isFalse();
     }
 }

@@ -1,7 +1,9 @@
 package dev.nutjar.server.config;
 
 import dev.nutjar.hash.HashFunction;
+import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.Distribution;
+import dev.nutjar.routing.Distributions;
 import dev.nutjar.routing.HashTag;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
@@ -135,6 +137,16 @@ public record PoolConfig(
                 .autoEjectHosts(autoEjectHosts)
                 .serverFailureLimit(serverFailureLimit)
                 .serverRetryTimeoutMillis(serverRetryTimeoutMillis);
+    }
+
+    /**
+     * This pool's routing with the hash functions and distributions found on the class path:
+     * where the proxy would send each key, for a client that shards by itself.
+     *
+     * @return a new pool, every server live
+     */
+    public ServerPool serverPool() {
+        return routing(HashFunctions.registry(), Distributions.registry()).build();
     }
 
     /** Like the generated one, but never prints the Redis password. */

@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * @param text the value as written; pools are reported and compared by it
  * @param host the host as written (brackets of {@code [::1]} removed); null for a unix socket
- * @param port 1..65535; 0 for a unix socket
+ * @param port 0..65535, where 0 asks the system for any free port (nutcracker refuses 0; Nutjar
+ *     accepts it so that a test or an embedding application need not guess a free port, and
+ *     reports the port bound); 0 for a unix socket
  * @param unixPath the socket path; null for TCP
  * @param permissions the socket file's mode, 0 to 0777; 0 means "leave it to the umask", as in
  *     twemproxy
@@ -26,8 +28,8 @@ public record ListenAddress(String text, String host, int port, String unixPath,
         if ((host == null) == (unixPath == null)) {
             throw new IllegalArgumentException("exactly one of host and unixPath must be set");
         }
-        if (host != null && (port < 1 || port > 65535)) {
-            throw new IllegalArgumentException("port must be 1..65535 (was: " + port + ")");
+        if (host != null && (port < 0 || port > 65535)) {
+            throw new IllegalArgumentException("port must be 0..65535 (was: " + port + ")");
         }
         if (permissions < 0 || permissions > MAX_PERMISSIONS) {
             throw new IllegalArgumentException(
@@ -108,11 +110,11 @@ public record ListenAddress(String text, String host, int port, String unixPath,
 
     private static int parsePort(String text) {
         if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("port must be a number 1..65535 (was: '" + text + "')");
+            throw new IllegalArgumentException("port must be a number 0..65535 (was: '" + text + "')");
         }
         long port = text.length() > 6 ? Long.MAX_VALUE : Long.parseLong(text);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be 1..65535 (was: " + text + ")");
+        if (port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535 (was: " + text + ")");
         }
         return (int) port;
     }
@@ -125,12 +127,13 @@ public record ListenAddress(String text, String host, int port, String unixPath,
     /**
      * Whether two pools would bind the same socket: the same unix path, or the same host text and
      * port. Hosts are compared as written ({@code localhost} and {@code 127.0.0.1} differ), as in
-     * twemproxy; such a clash shows up when binding.
+     * twemproxy; such a clash shows up when binding. Port 0 never clashes: each bind gets its own
+     * free port.
      */
     public boolean sameSocketAs(ListenAddress other) {
         return isUnix()
                 ? unixPath.equals(other.unixPath)
-                : other.host != null && host.equals(other.host) && port == other.port;
+                : other.host != null && host.equals(other.host) && port == other.port && port != 0;
     }
 
     @Override
