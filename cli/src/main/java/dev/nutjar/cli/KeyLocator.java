@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.config.PoolConfig;

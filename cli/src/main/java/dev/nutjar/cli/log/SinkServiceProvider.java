@@ -1,4 +1,4 @@
-package dev.nutjar.server.log;
+package dev.nutjar.cli.log;
 
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.ILoggerFactory;

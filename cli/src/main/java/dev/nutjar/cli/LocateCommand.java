@@ -1,8 +1,8 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
+import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
-import dev.nutjar.routing.ServerSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

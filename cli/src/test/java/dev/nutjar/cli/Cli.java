@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import dev.nutjar.server.config.ConfigLoader;
 import dev.nutjar.server.config.StubProviders;

@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import java.util.Arrays;
 import java.util.List;

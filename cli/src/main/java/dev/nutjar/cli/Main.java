@@ -1,8 +1,10 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.Distributions;
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.server.StatsDescription;
+import dev.nutjar.server.Version;
 import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.config.ConfigLoader;
 import dev.nutjar.server.config.NutjarConfig;
@@ -124,7 +126,7 @@ public final class Main {
 
     /** Runs the proxy with a valid configuration until it stops, and returns the exit status. */
     private int runProxy(CommandLineOptions options, NutjarConfig config, PrintStream out, PrintStream err) {
-        return new ProxyRunner(options, config).run(err);
+        return new ProxyProcess(options, config).run(err);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.nutjar.server.log;
+package dev.nutjar.cli.log;
 
 import org.slf4j.Marker;
 import org.slf4j.event.Level;

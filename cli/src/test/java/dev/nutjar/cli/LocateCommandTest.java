@@ -1,9 +1,9 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nutjar.cli.Cli.Outcome;
 import dev.nutjar.routing.ServerSpec;
-import dev.nutjar.server.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

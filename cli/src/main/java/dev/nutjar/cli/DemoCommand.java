@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.protocol.Protocols;

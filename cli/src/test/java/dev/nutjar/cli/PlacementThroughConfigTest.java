@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

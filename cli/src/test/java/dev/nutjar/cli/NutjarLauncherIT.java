@@ -1,9 +1,10 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.routing.Distribution;
+import dev.nutjar.server.Version;
 import dev.nutjar.server.testplugin.PluginDistribution;
 import dev.nutjar.server.testplugin.PluginHashFunction;
 import java.io.IOException;
@@ -168,7 +169,7 @@ class NutjarLauncherIT {
         assertThat(outcome.status()).isZero();
         assertThat(outcome.out().lines())
                 .contains("-XX:+UseSerialGC", "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED")
-                .endsWith("dev.nutjar.server.Main", "-V");
+                .endsWith("dev.nutjar.cli.Main", "-V");
     }
 
     @Test
@@ -192,8 +193,8 @@ class NutjarLauncherIT {
         Outcome outcome = nutjar(Map.of("JAVA_HOME", jdk.toString(), "NUTJAR_JAVA_OPTS", "-Xmx1g -XX:+UseZGC"), "-V");
 
         assertThat(outcome.out().lines()).containsExactly(
-                "-Xmx1g", "-XX:+UseZGC", "-cp", PROJECT.resolve("server/target/nutjar.jar").toRealPath().toString(),
-                "dev.nutjar.server.Main", "-V");
+                "-Xmx1g", "-XX:+UseZGC", "-cp", PROJECT.resolve("cli/target/nutjar.jar").toRealPath().toString(),
+                "dev.nutjar.cli.Main", "-V");
     }
 
     /**

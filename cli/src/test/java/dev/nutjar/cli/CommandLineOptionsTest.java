@@ -1,8 +1,9 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nutjar.server.ProxyRunner;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,10 +114,10 @@ class CommandLineOptionsTest {
 
     @Test
     void passesTheBufferUnitAndThreadsToTheProxy() throws Exception {
-        assertThat(ProxyRunner.proxyOptions(CommandLineOptions.parse("-m", "512", "--threads", "3")))
+        assertThat(ProxyProcess.proxyOptions(CommandLineOptions.parse("-m", "512", "--threads", "3")))
                 .extracting(options -> options.mbufSize(), options -> options.threads())
                 .containsExactly(512, 3);
-        assertThat(ProxyRunner.proxyOptions(CommandLineOptions.defaults()))
+        assertThat(ProxyProcess.proxyOptions(CommandLineOptions.defaults()))
                 .extracting(options -> options.mbufSize(), options -> options.threads())
                 .containsExactly(16384, ProxyRunner.defaultThreads());
     }

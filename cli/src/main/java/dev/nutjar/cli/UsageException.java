@@ -1,4 +1,4 @@
-package dev.nutjar.server;
+package dev.nutjar.cli;
 
 /** A command line that cannot be run. The message is printed after {@code nutjar: }, then the usage. */
 public final class UsageException extends Exception {

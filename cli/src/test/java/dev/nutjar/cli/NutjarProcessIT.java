@@ -1,7 +1,9 @@
-package dev.nutjar.server.it;
+package dev.nutjar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nutjar.server.it.Await;
+import dev.nutjar.server.it.BackendProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +35,7 @@ class NutjarProcessIT {
 
     @BeforeAll
     static void start() throws IOException {
-        assertThat(PROJECT.resolve("server/target/nutjar.jar"))
+        assertThat(PROJECT.resolve("cli/target/nutjar.jar"))
                 .as("the jar is built in the package phase, before the integration tests").isRegularFile();
         redis = BackendProcess.redis();
     }
