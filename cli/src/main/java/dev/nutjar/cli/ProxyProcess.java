@@ -43,9 +43,10 @@ final class ProxyProcess {
     static Proxy.Options proxyOptions(CommandLineOptions options) {
         int threads = options.threads() == CommandLineOptions.AUTOMATIC_THREADS
                 ? ProxyRunner.defaultThreads() : options.threads();
-        return new Proxy.Options(threads, options.statsAddr(), options.statsPort(), options.statsIntervalMillis(),
-                512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(), Protocols.registry(),
-                options.mbufSize());
+        Proxy.Options proxy = new Proxy.Options(threads, options.statsAddr(), options.statsPort(),
+                options.statsIntervalMillis(), 512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(),
+                Protocols.registry(), options.mbufSize());
+        return options.hasAdminPort() ? proxy.withAdmin(options.adminAddr(), options.adminPort()) : proxy;
     }
 
     int run(PrintStream err) {

@@ -54,6 +54,8 @@ public final class Nutjar {
         private String statsHost;
         private int statsPort;
         private long statsIntervalMillis = 30_000;
+        private String adminHost;
+        private int adminPort;
         private int mbufSize = Proxy.Options.DEFAULT_MBUF_SIZE;
         private long maxValueLength = 512L * 1024 * 1024;
         private ProviderRegistry<HashFunction> hashes = HashFunctions.registry();
@@ -148,6 +150,25 @@ public final class Nutjar {
         }
 
         /**
+         * Serves the admin HTTP port on {@code host:port}: {@code GET /metrics} (Prometheus),
+         * {@code /live}, {@code /ready}, {@code /stats}, {@code POST /drain}. Port 0: any free port,
+         * reported by {@link EmbeddedProxy#adminAddress}. Without this call there is no admin port,
+         * and no latency or per-command metrics are recorded.
+         *
+         * @param host the address to listen on
+         * @param port the port, 0 for any free port
+         * @return this builder
+         */
+        public Builder admin(String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535 (was: " + port + ")");
+            }
+            this.adminHost = Objects.requireNonNull(host, "host");
+            this.adminPort = port;
+            return this;
+        }
+
+        /**
          * How often the stats document is rebuilt (nutcracker's {@code -i}).
          *
          * @param millis the interval in milliseconds; default 30000
@@ -214,7 +235,7 @@ public final class Nutjar {
             }
             NutjarConfig config = NutjarConfig.of(source, all);
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
-                    maxValueLength, hashes, distributions, protocols, mbufSize);
+                    maxValueLength, hashes, distributions, protocols, mbufSize, adminHost, adminPort);
             return new EmbeddedProxy(config, Proxy.start(config, options), statsHost);
         }
 

@@ -58,6 +58,12 @@ final class BackendConnection extends Flushable {
     private ByteBuf inbound;
     private int handshakeRepliesLeft;
     private int abandoned;
+    /** When metrics are recorded: the flushes done, and when the last {@link #FLUSH_TIMES} were. */
+    private int flushes;
+    private final long[] flushNanos;
+    private static final int FLUSH_TIMES = 64;
+    /** When metrics are recorded: when the backend read being processed began. */
+    private long readNanos;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
@@ -66,6 +72,7 @@ final class BackendConnection extends Flushable {
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
         this.queues = new ServerQueues(loopState.counters, pool.id, server);
+        this.flushNanos = loopState.metrics.recording ? new long[FLUSH_TIMES] : null;
     }
 
     // ---------------------------------------------------------------- sending
@@ -108,6 +115,10 @@ final class BackendConnection extends Flushable {
         if (pool.timeoutNanos > 0) {
             exchange.deadline = loopState.nanoTime() + pool.timeoutNanos;
         }
+        if (flushNanos != null) {
+            exchange.queuedNanos = loopState.nanoTime();
+            exchange.sentByFlush = flushes + 1;
+        }
         awaiting.add(exchange);
         exchange.heldByBackend();
         queues.queued(bytes);
@@ -147,6 +158,9 @@ final class BackendConnection extends Flushable {
         if (state == State.READY) {
             batch.flush(channel);
             queues.flushed();
+            if (flushNanos != null) {
+                flushNanos[++flushes & (FLUSH_TIMES - 1)] = loopState.ticker().nanoTime();
+            }
         }
     }
 
@@ -302,6 +316,9 @@ final class BackendConnection extends Flushable {
 
     /** @param in taken over */
     private void read(ByteBuf in) {
+        if (flushNanos != null) {
+            readNanos = loopState.ticker().nanoTime();
+        }
         if (stream.passingOn()) {
             in = stream.passOn(in);
             if (in == null) {
@@ -369,6 +386,9 @@ final class BackendConnection extends Flushable {
         }
         awaiting.poll();
         queues.answered(exchange.requestBytes);
+        if (flushNanos != null) {
+            recordLatency(exchange);
+        }
         count(ServerStat.RESPONSES, 1);
         count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
         // Skipped before the exchange completes: completing it can close this connection.
@@ -396,8 +416,23 @@ final class BackendConnection extends Flushable {
         return true;
     }
 
+    /**
+     * Splits the exchange's time into queued in the proxy and at the server, by the time of the
+     * flush that sent it; one sent more than {@link #FLUSH_TIMES} flushes ago counts as sent when
+     * queued.
+     */
+    private void recordLatency(Exchange exchange) {
+        long queued = exchange.queuedNanos;
+        int sinceSent = flushes - exchange.sentByFlush;
+        long sent = sinceSent >= 0 && sinceSent < FLUSH_TIMES
+                ? flushNanos[exchange.sentByFlush & (FLUSH_TIMES - 1)] : queued;
+        sent = Math.min(Math.max(sent, queued), readNanos);
+        loopState.metrics.replied(pool.id, server, sent - queued, Math.max(0, readNanos - sent));
+    }
+
     /** The reply to a request that timed out came: nobody awaits it. */
     private void lateReplyDropped(ByteBuf reply) {
+        count(ServerStat.LATE_REPLIES, 1);
         abandoned--;
         if (reply != null) {
             reply.release();

@@ -108,6 +108,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
+                    loopState.counters.addPool(pool.id, PoolStat.CLIENTS_PAUSED, 1);
                     pause();
                 } else if (++decoded == DECODE_TURN && in.isReadable() && !paused) {
                     yieldTurn();
@@ -184,8 +185,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     @Override
-    public void forwardFailed() {
+    public void forwardFailed(int command) {
         loopState.counters.addPool(pool.id, PoolStat.FORWARD_ERROR, 1);
+        loopState.metrics.failed(pool.id, command);
     }
 
     @Override
@@ -211,7 +213,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (paused && lifecycle.reading() && mayResume()) {
             resume();
         }
-        if (inputDone()) {
+        if (inputDone() || (lifecycle == ClientLifecycle.DRAINING && queue.isEmpty() && !decoding)) {
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
             written |= ReplyQueue.LAST;
         }
@@ -280,6 +282,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     // ---------------------------------------------------------------- closing
+
+    /** The proxy drains: read nothing more, answer what was read, then close. */
+    void drain() {
+        if (!lifecycle.answering()) {
+            return;
+        }
+        advance(ClientLifecycle.DRAINING);
+        if (queue.isEmpty() && !decoding) {
+            closedByUs = true;
+            closeAfterWrites();
+        }
+    }
 
     /**
      * The client shut its write side and everything it sent has been answered: what is left in

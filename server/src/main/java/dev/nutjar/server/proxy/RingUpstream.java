@@ -1,7 +1,9 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.protocol.KeyScratch;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.routing.ServerPool;
+import io.netty.buffer.ByteBuf;
 
 /**
  * A pool's fixed servers placed by its {@link ServerPool} ring, and one loop's connections to
@@ -30,7 +32,13 @@ final class RingUpstream implements Upstream {
 
     @Override
     public int serverOf(Request request, int key) {
-        return routing.route(request.keyBuffer(key), request.keyIndex(key), request.keyLength(key));
+        ByteBuf buf = request.keyBuffer(key);
+        int index = request.keyIndex(key);
+        int length = request.keyLength(key);
+        if (buf.hasArray()) {
+            return routing.route(buf.array(), buf.arrayOffset() + index, length);
+        }
+        return routing.route(KeyScratch.copy(buf, index, length), 0, length);
     }
 
     @Override
