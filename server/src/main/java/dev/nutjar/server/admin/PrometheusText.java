@@ -236,11 +236,17 @@ final class PrometheusText {
     // ---------------------------------------------------------------- the format
 
     /**
-     * A family's HELP and TYPE. In OpenMetrics a counter's family is named without the
+     * A family's HELP and TYPE, {@code name} being a counter's name without {@code _total}. The
+     * text format names a family as its samples; OpenMetrics names a counter's family without the
      * {@code _total} of its sample, an info family without {@code _info}.
      */
     private void family(String name, String type, String help) {
-        String family = openMetrics && type.equals("info") ? name.substring(0, name.length() - "_info".length()) : name;
+        String family = name;
+        if (openMetrics && type.equals("info")) {
+            family = name.substring(0, name.length() - "_info".length());
+        } else if (!openMetrics && type.equals("counter")) {
+            family = name + "_total";
+        }
         out.append("# HELP ").append(family).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(family).append(' ').append(type).append('\n');
     }
