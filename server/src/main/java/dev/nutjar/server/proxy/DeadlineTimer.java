@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 final class DeadlineTimer {
     private final LoopState loop;
     private final Runnable expiry;
+    private final Runnable fire = this::fire;
     private ScheduledFuture<?> timer;
     private long deadline;
 
@@ -29,7 +30,7 @@ final class DeadlineTimer {
         }
         this.deadline = deadline;
         long delay = Math.max(0, deadline - loop.ticker().nanoTime());
-        timer = loop.loop.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
+        timer = loop.loop.schedule(fire, delay, TimeUnit.NANOSECONDS);
     }
 
     private void fire() {

@@ -15,7 +15,7 @@ public enum PoolStat {
     CLIENT_CONNECTIONS(twemproxy("client_connections", StatKind.GAUGE, "# client connections open now")),
     SERVER_EJECTS(fromRouting("server_ejects", StatKind.COUNTER, "# times a server was ejected")),
     FORWARD_ERROR(twemproxy("forward_error", StatKind.COUNTER,
-            "# requests answered with an error because they could not be forwarded")),
+            "# requests answered with an error: no server live, or the server failed or timed out")),
     FRAGMENTS(twemproxy("fragments", StatKind.COUNTER, "# fragments created from multi-key requests")),
     /** Part of the JSON's top-level {@code total_connections}. */
     CLIENTS_ACCEPTED(own("clients_accepted", StatKind.COUNTER, "# client connections accepted")),
