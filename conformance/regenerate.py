@@ -471,7 +471,10 @@ def regenerate_hash_vectors(source, target, procs):
                 residue = 0
                 for k in range(digits_in_base):
                     p = pools.index((base, k))
-                    residue += digits[(f, p)][key] * base ** k
+                    server = digits.get((f, p), {}).get(key)
+                    if server is None:
+                        raise SystemExit(f"{function}: key {key.hex()} is on no server of pool b{base}_d{k}")
+                    residue += server * base ** k
                 residues.append(residue)
                 moduli.append(base ** digits_in_base)
             values.append(str(chinese_remainder(residues, moduli)))
