@@ -215,4 +215,33 @@ class NutjarProcessIT {
             script.destroyForcibly();
         }
     }
+
+    /** {@code nutjar demo} stops like the proxy: the signal logged, everything it started stopped, exit 0. */
+    @Test
+    void demoLogsItsSignalAndExitsZero() throws Exception {
+        Process demo = new ProcessBuilder(LAUNCHER.toString(), "demo")
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(dir.resolve("demo.out").toFile())
+                .redirectError(dir.resolve("demo.err").toFile())
+                .start();
+        try {
+            Await.until("the demo runs", Duration.ofSeconds(90), () -> {
+                if (!demo.isAlive()) {
+                    throw new AssertionError("the demo exited with " + demo.exitValue() + ": "
+                            + Files.readString(dir.resolve("demo.err")));
+                }
+                return Files.readString(dir.resolve("demo.out")).contains("Press Ctrl-C");
+            });
+
+            signal(demo.pid(), "INT");
+
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGINT").isTrue();
+            String log = Files.readString(dir.resolve("demo.err"));
+            assertThat(demo.exitValue()).as(log).isZero();
+            assertThat(log).contains("signal 2 (SIGINT) received, exiting");
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
 }
