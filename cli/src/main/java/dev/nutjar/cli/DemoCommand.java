@@ -4,6 +4,7 @@ import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.protocol.Protocols;
 import dev.nutjar.routing.Distributions;
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.config.ConfigLoader;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.proxy.Proxy;
@@ -93,15 +94,15 @@ final class DemoCommand {
                     memcachedPorts.add(port);
                 }
             }
-            int redisListen = portOr(22121);
-            int memcacheListen = portOr(22122);
-            int statsPort = portOr(22222);
-            Path config = dir.resolve("nutjar.yml");
-            Files.writeString(config, configuration(redisListen, redisPorts, memcacheListen, memcachedPorts));
-            NutjarConfig parsed = ConfigLoader.withInstalledProviders().load(config);
-            proxy = Proxy.start(parsed, new Proxy.Options(1, "127.0.0.1", statsPort, 1000, 512L * 1024 * 1024,
-                    HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
-            describe(config, redisListen, redisPorts, memcacheListen, memcachedPorts, statsPort, memcached != null);
+            Listening listening;
+            try {
+                listening = startProxy(portOr(22121), portOr(22122), portOr(22222), redisPorts, memcachedPorts);
+            } catch (IOException taken) {
+                // Another process took one of the usual ports between the check and the bind.
+                listening = startProxy(freePort(), freePort(), freePort(), redisPorts, memcachedPorts);
+            }
+            describe(listening.config(), listening.redis(), redisPorts, listening.memcache(), memcachedPorts,
+                    listening.stats(), memcached != null);
             out.flush();
             stopRequested.await();
             return 0;
@@ -116,6 +117,20 @@ final class DemoCommand {
                 // the hook is running already and cleans up
             }
         }
+    }
+
+    /** Where the demo's proxy listens, and the configuration file it was started from. */
+    private record Listening(Path config, int redis, int memcache, int stats) {}
+
+    /** Writes the demo's configuration for these ports and starts the proxy on it. */
+    private Listening startProxy(int redisListen, int memcacheListen, int statsPort, List<Integer> redisPorts,
+            List<Integer> memcachedPorts) throws IOException, ConfigException {
+        Path config = dir.resolve("nutjar.yml");
+        Files.writeString(config, configuration(redisListen, redisPorts, memcacheListen, memcachedPorts));
+        NutjarConfig parsed = ConfigLoader.withInstalledProviders().load(config);
+        proxy = Proxy.start(parsed, new Proxy.Options(1, "127.0.0.1", statsPort, 1000, 512L * 1024 * 1024,
+                HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
+        return new Listening(config, redisListen, memcacheListen, statsPort);
     }
 
     private static String configuration(int redisListen, List<Integer> redisPorts, int memcacheListen,
