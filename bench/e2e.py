@@ -40,7 +40,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NUTJAR_JAR = os.path.join(ROOT, "server", "target", "nutjar.jar")
+NUTJAR_JAR = os.path.join(ROOT, "cli", "target", "nutjar.jar")
 BENCH_JAR = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 HOST = "127.0.0.1"
@@ -1108,8 +1108,8 @@ def main():
         if not shutil.which(tool):
             sys.exit("e2e: %s is not on the PATH" % tool)
     if not (os.path.exists(NUTJAR_JAR) and os.path.exists(BENCH_JAR)):
-        print("e2e: building server/target/nutjar.jar and bench/target/benchmarks.jar", file=sys.stderr)
-        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "-pl", "bench", "-am", "package"], cwd=ROOT, check=True)
+        print("e2e: building cli/target/nutjar.jar and bench/target/benchmarks.jar", file=sys.stderr)
+        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "-pl", "cli,bench", "-am", "package"], cwd=ROOT, check=True)
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:

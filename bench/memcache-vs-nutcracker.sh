@@ -47,7 +47,7 @@ YAML
 }
 pool "$nj" >"$work/nutjar.yml"
 pool "$nc" >"$work/nutcracker.yml"
-[ -f server/target/nutjar.jar ] || mvn -q -B -DskipTests -pl server -am package
+[ -f cli/target/nutjar.jar ] || mvn -q -B -DskipTests -pl cli -am package
 bin/nutjar -c "$work/nutjar.yml" -s "$njs" -a 127.0.0.1 -o "$work/nutjar.log" &
 pids+=($!)
 nutcracker -c "$work/nutcracker.yml" -s "$ncs" -a 127.0.0.1 -o "$work/nutcracker.log" &

@@ -1,232 +1,70 @@
 package dev.nutjar.server;
 
-import dev.nutjar.hash.HashFunctions;
-import dev.nutjar.protocol.Protocols;
-import dev.nutjar.routing.Distributions;
 import dev.nutjar.server.config.NutjarConfig;
-import dev.nutjar.server.log.LogSink;
 import dev.nutjar.server.proxy.Proxy;
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
- * Runs the proxy as nutcracker does: log file and level, daemon, pid file, signals, until SIGTERM
- * or SIGINT, which stop accepting, let requests in flight finish, and exit 0.
+ * Runs one proxy from start to a graceful stop, as the {@code nutjar} command does, with nothing
+ * tied to the process: no signals, pid file, log file or exit status. Whoever owns the process
+ * (the command line, an application embedding the proxy) decides what asks it to stop.
  */
-final class ProxyRunner {
-    private static final Logger log = LoggerFactory.getLogger(ProxyRunner.class);
+public final class ProxyRunner {
+    /** How long in-flight requests may take to finish once a stop is requested. */
+    public static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
-    /** Set in a daemon's environment: the file it writes "ok" or the startup error to. */
-    static final String DAEMON_READY_ENV = "NUTJAR_DAEMON_READY";
-    /** How long in-flight requests may take to finish on SIGTERM or SIGINT. */
-    static final long SHUTDOWN_GRACE_MILLIS = 5_000;
-
-    private final CommandLineOptions options;
     private final NutjarConfig config;
-    private final CountDownLatch stop = new CountDownLatch(1);
+    private final Proxy.Options options;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile Proxy proxy;
 
-    ProxyRunner(CommandLineOptions options, NutjarConfig config) {
-        this.options = options;
-        this.config = config;
+    public ProxyRunner(NutjarConfig config, Proxy.Options options) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Event loops when {@code --threads} is not given: one per two cores, at least one. */
-    static int defaultThreads() {
+    /** Event loops when none are asked for: one per two cores, at least one. */
+    public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** What the proxy runs with: the command line's event loops, stats listener and buffer unit ({@code -m}). */
-    static Proxy.Options proxyOptions(CommandLineOptions options) {
-        int threads = options.threads() == CommandLineOptions.AUTOMATIC_THREADS ? defaultThreads() : options.threads();
-        return new Proxy.Options(threads, options.statsAddr(), options.statsPort(), options.statsIntervalMillis(),
-                512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(), Protocols.registry(),
-                options.mbufSize());
+    /**
+     * Starts the proxy; returns it once every listener is bound.
+     *
+     * @throws IOException when a listener cannot be bound
+     * @throws IllegalStateException when already started
+     */
+    public synchronized Proxy start() throws IOException {
+        if (proxy != null) {
+            throw new IllegalStateException("the proxy is started already");
+        }
+        proxy = Proxy.start(config, options);
+        return proxy;
     }
 
-    int run(PrintStream err) {
-        String readyFile = System.getenv(DAEMON_READY_ENV);
-        if (options.daemonize() && readyFile == null) {
-            return daemonize(err);
-        }
-        try {
-            LogSink.open(options.outputFile());
-        } catch (IOException e) {
-            err.println("nutjar: opening log file '" + options.outputFile() + "' failed: " + e.getMessage());
-            return report(readyFile, 1, "cannot open the log file: " + e.getMessage());
-        }
-        LogSink.verbosity(options.verbosity());
-        log.info("{} started on pid {}", Version.banner().lines().findFirst().orElse("nutjar"), ProcessHandle.current().pid());
-        // Before anything listens: a signal sent as soon as the port answers must find its handler
-        // (SIGTTIN's default action would stop the process).
-        installSignalHandlers();
-        Path pidFile = options.pidFile() == null ? null : Path.of(options.pidFile());
-        Proxy proxy;
-        try {
-            if (pidFile != null) {
-                Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
-            }
-            proxy = Proxy.start(config, proxyOptions(options));
-        } catch (IOException | RuntimeException e) {
-            log.error("cannot start: {}", e.getMessage());
-            err.println("nutjar: cannot start: " + e.getMessage());
-            deletePidFile(pidFile);
-            return report(readyFile, 1, e.getMessage());
-        }
-        report(readyFile, 0, null);
-        awaitStop();
-        proxy.shutdown(SHUTDOWN_GRACE_MILLIS);
-        deletePidFile(pidFile);
-        log.info("done");
-        return 0;
-    }
-
-    private void awaitStop() {
-        while (true) {
-            try {
-                stop.await();
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void installSignalHandlers() {
-        handle("TERM", 15, "exiting", stop::countDown);
-        handle("INT", 2, "exiting", stop::countDown);
-        handle("HUP", 1, "reopening log file", () -> {
-            try {
-                LogSink.reopen();
-            } catch (IOException e) {
-                log.error("reopening log file '{}' failed: {}", options.outputFile(), e.getMessage());
-            }
-        });
-        handle("TTIN", 21, "up logging level", () -> {
-            LogSink.verbosity(LogSink.verbosity() + 1);
-            LogSink.always(SOURCE, "up log level to " + LogSink.verbosity());
-        });
-        handle("TTOU", 22, "down logging level", () -> {
-            LogSink.verbosity(LogSink.verbosity() - 1);
-            LogSink.always(SOURCE, "down log level to " + LogSink.verbosity());
-        });
-        // nutcracker ignores these; the launcher moves the JVM's own use of SIGUSR2 elsewhere.
-        handle("USR1", 10, null, () -> { });
-        handle("USR2", 12, null, () -> { });
-    }
-
-    private static final String SOURCE = "ProxyRunner";
-
-    /** Handles SIGname: logs it by name whatever the log level, as nutcracker does, then acts. */
-    private static void handle(String name, int number, String what, Runnable action) {
-        String line = "signal " + number + " (SIG" + name + ") received" + (what == null ? "" : ", " + what);
-        try {
-            Signal.handle(new Signal(name), signal -> {
-                LogSink.always(SOURCE, line);
-                action.run();
-            });
-        } catch (IllegalArgumentException e) {
-            log.warn("cannot handle SIG{} ({}): {}", name, number, e.getMessage());
-        }
+    /** Asks {@link #awaitStopAndShutdown} to return; safe from any thread (a signal handler), more than once. */
+    public void requestStop() {
+        stopRequested.countDown();
     }
 
     /**
-     * {@code -d}: starts this same command again as a daemon in its own session, with standard
-     * input and output on /dev/null, and returns once it listens (0) or has failed (1, with why).
-     * The JVM cannot fork, so the daemon is a fresh process.
+     * Waits for {@link #requestStop} (or an interrupt), then stops accepting and lets the
+     * requests in flight finish for up to {@link #SHUTDOWN_GRACE_MILLIS} before closing.
+     *
+     * @throws IllegalStateException when not started
      */
-    private int daemonize(PrintStream err) {
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        Optional<String> java = self.command();
-        Optional<String[]> arguments = self.arguments();
-        if (java.isEmpty() || arguments.isEmpty()) {
-            err.println("nutjar: cannot daemonize: this platform does not report the command line");
-            return 1;
+    public void awaitStopAndShutdown() {
+        Proxy running = proxy;
+        if (running == null) {
+            throw new IllegalStateException("the proxy is not started");
         }
-        Path ready;
         try {
-            ready = Files.createTempFile("nutjar-daemon-", ".ready");
-        } catch (IOException e) {
-            err.println("nutjar: cannot daemonize: " + e.getMessage());
-            return 1;
-        }
-        List<String> command = new ArrayList<>();
-        if (new File("/usr/bin/setsid").canExecute()) {
-            command.add("/usr/bin/setsid");
-        }
-        command.add(java.get());
-        command.addAll(List.of(arguments.get()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(Redirect.from(new File("/dev/null")))
-                .redirectOutput(Redirect.DISCARD)
-                .redirectError(Redirect.DISCARD);
-        builder.environment().put(DAEMON_READY_ENV, ready.toString());
-        try {
-            Process daemon = builder.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                String state = Files.readString(ready).trim();
-                if (state.equals("ok")) {
-                    return 0;
-                }
-                if (!state.isEmpty()) {
-                    err.println("nutjar: the daemon failed to start: " + state);
-                    return 1;
-                }
-                if (!daemon.isAlive() && daemon.exitValue() != 0) {
-                    err.println("nutjar: the daemon exited with status " + daemon.exitValue());
-                    return 1;
-                }
-                Thread.sleep(20);
-            }
-            err.println("nutjar: the daemon did not report within 60 s");
-            return 1;
-        } catch (IOException e) {
-            err.println("nutjar: cannot daemonize: " + e.getMessage());
-            return 1;
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 1;
-        } finally {
-            try {
-                Files.deleteIfExists(ready);
-            } catch (IOException ignored) {
-                // a temp file
-            }
         }
-    }
-
-    private static int report(String readyFile, int status, String error) {
-        if (readyFile != null) {
-            try {
-                Files.writeString(Path.of(readyFile), status == 0 ? "ok\n" : error + "\n");
-            } catch (IOException e) {
-                log.error("cannot tell the launcher: {}", e.getMessage());
-            }
-        }
-        return status;
-    }
-
-    private static void deletePidFile(Path pidFile) {
-        if (pidFile != null) {
-            try {
-                Files.deleteIfExists(pidFile);
-            } catch (IOException e) {
-                log.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
-            }
-        }
+        running.shutdown(SHUTDOWN_GRACE_MILLIS);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.Distributions;
-import dev.nutjar.server.Main;
+import dev.nutjar.cli.Main;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

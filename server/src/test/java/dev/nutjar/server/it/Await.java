@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Polls a condition until it holds or a deadline passes: waiting is never an assertion by itself. */
-final class Await {
+public final class Await {
     private Await() {}
 
-    interface Check {
+    public interface Check {
         boolean holds() throws Exception;
     }
 
     /** Waits until {@code check} holds, polling every 20 ms; fails with {@code what} after {@code timeout}. */
-    static void until(String what, Duration timeout, Check check) throws Exception {
+    public static void until(String what, Duration timeout, Check check) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (check.holds()) {
@@ -26,7 +26,7 @@ final class Await {
     }
 
     /** Waits until {@code value} returns non-null, then returns it. */
-    static <T> T value(String what, Duration timeout, Callable<T> value) throws Exception {
+    public static <T> T value(String what, Duration timeout, Callable<T> value) throws Exception {
         Object[] holder = new Object[1];
         until(what, timeout, () -> (holder[0] = value.call()) != null);
         @SuppressWarnings("unchecked")
