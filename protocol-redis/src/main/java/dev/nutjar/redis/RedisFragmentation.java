@@ -11,8 +11,7 @@ import io.netty.buffer.ByteBufAllocator;
  * <p>Keys are grouped per server in order of first appearance; each group is sent as a new
  * lower-case command ({@code *<k+1>\r\n$4\r\nmget\r\n...}), duplicates kept, as twemproxy does.
  * When every key maps to one server there is one fragment: the original request, unchanged, whose
- * reply passes through unchanged. (The proxy may skip the split in that case, see
- * {@link #spansServers}.)
+ * reply passes through unchanged. (The proxy may skip the split in that case.)
  *
  * <p>Replies merge as twemproxy merges them (MGET: one array in key order; DEL, UNLINK, TOUCH,
  * EXISTS: the sum; MSET: {@code +OK}) with two improvements: if a fragment gets an error reply,
@@ -90,35 +89,6 @@ public final class RedisFragmentation {
         }
         this.replies = new ByteBuf[fragments];
         this.repliesMissing = fragments;
-    }
-
-    /**
-     * Whether the keys of a request map to more than one server.
-     *
-     * @param keyServers the server of each key, as routed by the proxy
-     */
-    public static boolean spansServers(int[] keyServers, int keyCount) {
-        for (int i = 1; i < keyCount; i++) {
-            if (keyServers[i] != keyServers[0]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * For a {@link RedisCommand.Kind#SAME_SERVER} command (MSETNX, EVAL, EVALSHA): {@code null} when
-     * all its keys map to one server, otherwise the error to answer with, e.g. {@code ERR nutjar:
-     * keys of 'msetnx' map to different servers; use a hash tag}.
-     *
-     * @param keyServers the server of each key of {@code request}, as routed by the proxy
-     */
-    public static String sameServerError(RedisRequest request, int[] keyServers) {
-        if (!spansServers(keyServers, request.keyCount())) {
-            return null;
-        }
-        return "ERR nutjar: keys of '" + request.command().lowercaseName()
-                + "' map to different servers; use a hash tag";
     }
 
     /**

@@ -17,13 +17,11 @@
  *         <li>{@code PLACEHOLDER}: route by {@link dev.nutjar.redis.RedisRequest#PLACEHOLDER_KEY},
  *             forward the frame.
  *         <li>{@code SINGLE_KEY}: route by key 0, forward the frame.
- *         <li>{@code SAME_SERVER}: route every key; if
- *             {@link dev.nutjar.redis.RedisFragmentation#sameServerError} is not null reply with it,
- *             else forward the frame.
- *         <li>{@code FRAGMENTED}: route every key; if
- *             {@link dev.nutjar.redis.RedisFragmentation#spansServers} forward each fragment of
- *             {@link dev.nutjar.redis.RedisFragmentation#split} and merge the replies, else forward
- *             the frame.
+ *         <li>{@code SAME_SERVER}: route every key; if they map to more than one server reply
+ *             with an error that asks for a hash tag, else forward the frame.
+ *         <li>{@code FRAGMENTED}: route every key; if they map to more than one server forward
+ *             each fragment of {@link dev.nutjar.redis.RedisFragmentation#split} and merge the
+ *             replies, else forward the frame.
  *       </ul>
  *   <li>Backend replies come from {@link dev.nutjar.redis.RedisReplyParser#parse} and, except for
  *       fragments, go to the client unchanged.

@@ -143,7 +143,6 @@ class RedisFragmentationTest {
     void allKeysOnOneServerForwardTheRequestVerbatimAndPassTheReplyThrough() {
         String original = command("MGET", "A", "b");
         RedisRequest request = parse("MGET", "A", "b");
-        assertThat(RedisFragmentation.spansServers(new int[] {4, 4}, 2)).isFalse();
         RedisFragmentation fragmentation = RedisFragmentation.split(request, new int[] {4, 4});
         request.release();
         assertThat(fragmentation.fragmentCount()).isEqualTo(1);
@@ -299,21 +298,13 @@ class RedisFragmentationTest {
     }
 
     @Test
-    void sameServerCommands() {
+    void sameServerCommandsCountOnlyTheirKeys() {
         RedisRequest msetnx = parse("MSETNX", "a", "1", "b", "2");
         assertThat(msetnx.keyCount()).isEqualTo(2);
-        assertThat(RedisFragmentation.sameServerError(msetnx, new int[] {3, 3})).isNull();
-        assertThat(RedisFragmentation.sameServerError(msetnx, new int[] {3, 4}))
-                .isEqualTo("ERR nutjar: keys of 'msetnx' map to different servers; use a hash tag");
         msetnx.release();
 
         RedisRequest eval = parse("EVAL", "return 1", "2", "k1", "k2", "arg");
         assertThat(eval.keyCount()).isEqualTo(2);
-        assertThat(RedisFragmentation.sameServerError(eval, new int[] {0, 0})).isNull();
-        assertThat(RedisFragmentation.sameServerError(eval, new int[] {0, 1}))
-                .isEqualTo("ERR nutjar: keys of 'eval' map to different servers; use a hash tag");
         eval.release();
-        assertThat(RedisFragmentation.spansServers(new int[] {1, 1, 2}, 3)).isTrue();
-        assertThat(RedisFragmentation.spansServers(new int[] {1, 1, 2}, 2)).isFalse();
     }
 }

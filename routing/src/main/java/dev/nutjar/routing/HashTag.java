@@ -1,6 +1,5 @@
 package dev.nutjar.routing;
 
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -11,8 +10,8 @@ import java.util.Objects;
  * <p>The rule is nutcracker's, byte for byte: find the <em>first</em> opener; find the first closer
  * <em>after</em> it; if both are there and at least one byte lies between them, hash those bytes,
  * otherwise hash the whole key. So with {@code "{}"}, {@code user:{42}:a} hashes {@code 42},
- * {@code a{b{c}d} hashes {@code b{c}, and {@code {}x}, {@code {}{a}} and {@code {tag} hash the whole
- * key. The hashed part is therefore never empty unless the key is.
+ * <code>a&#123;b&#123;c&#125;d</code> hashes <code>b&#123;c</code>, and {@code {}x}, {@code {}{a}} and
+ * <code>&#123;tag</code> hash the whole key. The hashed part is therefore never empty unless the key is.
  *
  * <p>Finding the tag allocates nothing: {@link #span} returns the offset and length of the bytes to
  * hash packed into one {@code long}, unpacked with {@link #spanOffset} and {@link #spanLength}.
@@ -44,7 +43,7 @@ public final class HashTag {
         return new HashTag(tag, bytes[0], bytes[1]);
     }
 
-    /** The byte that opens a tag, {@code '{'} in {@code "{}"}. */
+    /** The byte that opens a tag, <code>'&#123;'</code> in {@code "{}"}. */
     public byte opener() {
         return opener;
     }
@@ -74,26 +73,7 @@ public final class HashTag {
         return pack(offset, length);
     }
 
-    /**
-     * Like {@link #span(byte[], int, int)} for the bytes of {@code buf} at the absolute
-     * {@code [index, index + length)}; reader and writer indexes are neither used nor moved.
-     *
-     * @return the absolute index and the length of the bytes to hash, packed
-     */
-    public long span(ByteBuf buf, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buf.capacity());
-        int end = index + length;
-        int open = buf.indexOf(index, end, opener);
-        if (open >= 0) {
-            int close = buf.indexOf(open + 1, end, closer);
-            if (close > open + 1) {
-                return pack(open + 1, close - open - 1);
-            }
-        }
-        return pack(index, length);
-    }
-
-    /** The offset (or buffer index) of the bytes to hash, from a {@link #span} result. */
+    /** The offset of the bytes to hash, from a {@link #span} result. */
     public static int spanOffset(long span) {
         return (int) (span >>> 32);
     }

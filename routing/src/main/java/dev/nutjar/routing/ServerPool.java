@@ -2,8 +2,7 @@ package dev.nutjar.routing;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.hash.HashFunctions;
-import dev.nutjar.routing.internal.KeyScratch;
-import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,21 +132,25 @@ public final class ServerPool {
     }
 
     /**
-     * The server for the key held in {@code buf} at the absolute {@code [index, index + length)};
-     * reader and writer indexes are neither used nor moved. Allocates nothing.
+     * The server {@code key} goes to now, as the proxy would send it: what a client-side sharding
+     * application asks.
      *
-     * @return a server index, or {@link #NO_SERVER} when every server is ejected
+     * @param key the key's bytes
+     * @return the server, or empty when every server is ejected
      */
-    public int route(ByteBuf buf, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buf.capacity());
-        Ring ring = currentRing();
-        if (ring.selector == null) {
-            return NO_SERVER;
-        }
-        if (configIndexByServer.length == 1) {
-            return 0;
-        }
-        return ring.liveServers[ring.selector.select(hashChecked(buf, index, length))];
+    public Optional<ServerSpec> serverFor(byte[] key) {
+        int server = route(key, 0, key.length);
+        return server == NO_SERVER ? Optional.empty() : Optional.of(servers.get(server));
+    }
+
+    /**
+     * The server the UTF-8 bytes of {@code key} go to now; see {@link #serverFor(byte[])}.
+     *
+     * @param key the key, encoded as UTF-8 as Redis and memcached clients send it
+     * @return the server, or empty when every server is ejected
+     */
+    public Optional<ServerSpec> serverFor(String key) {
+        return serverFor(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -167,12 +170,6 @@ public final class ServerPool {
         return hash(key, 0, key.length);
     }
 
-    /** {@link #hash(byte[], int, int)} of the bytes of {@code buf} at {@code [index, index + length)}. */
-    public long hash(ByteBuf buf, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buf.capacity());
-        return hashChecked(buf, index, length);
-    }
-
     private long hashChecked(byte[] key, int offset, int length) {
         if (hashTag != null) {
             long span = hashTag.span(key, offset, length);
@@ -183,23 +180,6 @@ public final class ServerPool {
             return 0;
         }
         return hashFunction.hash(key, offset, length) & 0xffffffffL;
-    }
-
-    private long hashChecked(ByteBuf buf, int index, int length) {
-        if (buf.hasArray()) {
-            return hashChecked(buf.array(), buf.arrayOffset() + index, length);
-        }
-        if (hashTag != null) {
-            long span = hashTag.span(buf, index, length);
-            index = HashTag.spanOffset(span);
-            length = HashTag.spanLength(span);
-        }
-        if (length == 0) {
-            return 0;
-        }
-        byte[] scratch = KeyScratch.get(length);
-        buf.getBytes(index, scratch, 0, length);
-        return hashFunction.hash(scratch, 0, length) & 0xffffffffL;
     }
 
     /** The ring to route with, first bringing back servers whose retry time has passed. */

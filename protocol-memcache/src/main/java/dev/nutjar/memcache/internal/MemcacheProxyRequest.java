@@ -120,9 +120,4 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
         return new MemcacheSplit(MemcacheMultiGet.split(message(), serverOfKey, alloc), message().command());
     }
-
-    @Override
-    public String describe() {
-        return message().command() == null ? "unknown command" : message().command().wireName();
-    }
 }

@@ -7,7 +7,6 @@ import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ServerCodec;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
  * One memcached connection's replies. memcached has no handshake, and its error replies never
@@ -17,16 +16,6 @@ public final class MemcacheServerCodec implements ServerCodec {
     private static final MemcacheCommand[] COMMANDS = MemcacheCommand.values();
 
     private final MemcacheReplyParser parser = new MemcacheReplyParser();
-
-    @Override
-    public ByteBuf handshake(ByteBufAllocator alloc) {
-        return null;
-    }
-
-    @Override
-    public int handshakeReplies() {
-        return 0;
-    }
 
     @Override
     public ByteBuf decode(ByteBuf in, int replyKind) {
@@ -56,10 +45,5 @@ public final class MemcacheServerCodec implements ServerCodec {
     @Override
     public boolean isServerFailure(ByteBuf in, int index, int length) {
         return false;
-    }
-
-    @Override
-    public String handshakeError(ByteBuf reply) {
-        return null;
     }
 }

@@ -143,9 +143,4 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
         return new RedisSplit(RedisFragmentation.split(message(), serverOfKey), alloc);
     }
-
-    @Override
-    public String describe() {
-        return message().command() == null ? "unknown command" : message().command().lowercaseName();
-    }
 }

@@ -1,6 +1,7 @@
 package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.KeyScratch;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.protocol.Split;
@@ -307,7 +308,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private int route(Request request, int key) {
-        return pool.routing.route(request.keyBuffer(key), request.keyIndex(key), request.keyLength(key));
+        ByteBuf buf = request.keyBuffer(key);
+        int index = request.keyIndex(key);
+        int length = request.keyLength(key);
+        if (buf.hasArray()) {
+            return pool.routing.route(buf.array(), buf.arrayOffset() + index, length);
+        }
+        return pool.routing.route(KeyScratch.copy(buf, index, length), 0, length);
     }
 
     void countForwardError() {

@@ -120,6 +120,15 @@ public final class Proxy implements AutoCloseable {
         return StatsReport.render(server, "localhost", System.currentTimeMillis());
     }
 
+    /**
+     * The address each pool listens on, in file order, as bound: a {@code listen: 127.0.0.1:0}
+     * pool's shows the port the system chose. An {@link java.net.InetSocketAddress} for TCP, a
+     * Netty {@code DomainSocketAddress} for a unix socket.
+     */
+    public List<java.net.SocketAddress> listenAddresses() {
+        return server.boundAddresses();
+    }
+
     /** The routing of each pool, in file order. */
     public List<ServerPool> routing() {
         return routing;

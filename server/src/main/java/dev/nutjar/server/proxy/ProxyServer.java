@@ -181,6 +181,15 @@ public final class ProxyServer implements AutoCloseable {
         return serverChannels.size();
     }
 
+    /** The address each pool's listener is bound to, in pool order: with port 0, the port chosen. */
+    List<SocketAddress> boundAddresses() {
+        List<SocketAddress> bound = new ArrayList<>(serverChannels.size());
+        for (Channel channel : serverChannels) {
+            bound.add(channel.localAddress());
+        }
+        return bound;
+    }
+
     Iterable<LoopState> loops() {
         return loops.values();
     }

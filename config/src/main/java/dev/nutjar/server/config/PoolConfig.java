@@ -1,0 +1,164 @@
+package dev.nutjar.server.config;
+
+import dev.nutjar.hash.HashFunction;
+import dev.nutjar.hash.HashFunctions;
+import dev.nutjar.routing.Distribution;
+import dev.nutjar.routing.Distributions;
+import dev.nutjar.routing.HashTag;
+import dev.nutjar.routing.ServerPool;
+import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.spi.ProviderRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One pool of a twemproxy configuration: every key twemproxy 0.5 knows, with its defaults filled
+ * in. Values have been validated by {@link ConfigLoader}; the compact constructor re-checks only
+ * the invariants code relies on.
+ *
+ * @param name the pool name, the top-level key
+ * @param listen where clients connect ({@code listen}, required)
+ * @param clientConnections {@code client_connections}, default 0. twemproxy 0.5 parses it and
+ *     then ignores it
+ * @param hash the hash function name ({@code hash}, default {@code fnv1a_64}); it resolves in the
+ *     registry the configuration was loaded with
+ * @param hashTag the two hash tag characters ({@code hash_tag}), or null for none
+ * @param distribution the distribution name ({@code distribution}, default {@code ketama})
+ * @param timeoutMillis {@code timeout} in milliseconds, or {@link #NO_TIMEOUT} when absent, 0 or -1
+ * @param backlog the listen backlog ({@code backlog}, default 512)
+ * @param tcpKeepalive SO_KEEPALIVE on accepted client sockets ({@code tcpkeepalive}, default false)
+ * @param preconnect connect to every server at startup ({@code preconnect}, default false)
+ * @param redis a Redis pool when true, memcached when false ({@code redis}, default false)
+ * @param redisAuth the password sent as AUTH to backends ({@code redis_auth}), or null; only for a
+ *     Redis pool. Never printed
+ * @param redisDb the database selected on backend connections ({@code redis_db}, default 0)
+ * @param serverConnections connections to each server ({@code server_connections}, default 1)
+ * @param autoEjectHosts take failing servers off the ring ({@code auto_eject_hosts}, default false)
+ * @param serverRetryTimeoutMillis how long an ejected server stays out
+ *     ({@code server_retry_timeout}, default 30000)
+ * @param serverFailureLimit consecutive failures before ejection ({@code server_failure_limit},
+ *     default 2)
+ * @param servers the backends in file order; see {@link #sortedServers()}
+ */
+public record PoolConfig(
+        String name,
+        ListenAddress listen,
+        int clientConnections,
+        String hash,
+        String hashTag,
+        String distribution,
+        int timeoutMillis,
+        int backlog,
+        boolean tcpKeepalive,
+        boolean preconnect,
+        boolean redis,
+        String redisAuth,
+        int redisDb,
+        int serverConnections,
+        boolean autoEjectHosts,
+        int serverRetryTimeoutMillis,
+        int serverFailureLimit,
+        List<ServerSpec> servers) {
+
+    /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
+    public static final int NO_TIMEOUT = -1;
+
+    public static final int DEFAULT_CLIENT_CONNECTIONS = 0;
+    public static final String DEFAULT_HASH = "fnv1a_64";
+    public static final String DEFAULT_DISTRIBUTION = "ketama";
+    public static final int DEFAULT_BACKLOG = 512;
+    public static final int DEFAULT_REDIS_DB = 0;
+    public static final int DEFAULT_SERVER_CONNECTIONS = 1;
+    public static final int DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS = 30_000;
+    public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
+
+    public PoolConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(distribution, "distribution");
+        servers = List.copyOf(servers);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("pool '" + name + "' needs at least one server");
+        }
+        if (hashTag != null && hashTag.getBytes(StandardCharsets.UTF_8).length != 2) {
+            throw new IllegalArgumentException("hash tag must be exactly two bytes (was: '" + hashTag + "')");
+        }
+        if (timeoutMillis < NO_TIMEOUT) {
+            throw new IllegalArgumentException("timeout must be >= 0 or NO_TIMEOUT (was: " + timeoutMillis + ")");
+        }
+        if (timeoutMillis == 0) {
+            timeoutMillis = NO_TIMEOUT;
+        }
+        if (serverConnections < 1) {
+            throw new IllegalArgumentException("server connections must be > 0 (was: " + serverConnections + ")");
+        }
+        if (redisAuth != null && !redis) {
+            throw new IllegalArgumentException("redis_auth is only valid for a redis pool");
+        }
+        requireNonNegative("client connections", clientConnections);
+        requireNonNegative("backlog", backlog);
+        requireNonNegative("redis db", redisDb);
+        requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
+        requireNonNegative("server failure limit", serverFailureLimit);
+    }
+
+    private static void requireNonNegative(String what, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must be >= 0 (was: " + value + ")");
+        }
+    }
+
+    /** Whether requests time out: {@code timeout} was given and positive. */
+    public boolean hasTimeout() {
+        return timeoutMillis > 0;
+    }
+
+    /**
+     * The servers in twemproxy's order (shorter name first, then bytewise), the order that modula
+     * slots, ketama ties and the stats output follow.
+     */
+    public List<ServerSpec> sortedServers() {
+        return servers.stream().sorted(ServerSpec.TWEMPROXY_ORDER).toList();
+    }
+
+    /**
+     * A builder of this pool's routing: its servers, hash tag, hash function, distribution and
+     * liveness settings, with the names resolved in the given registries.
+     */
+    public ServerPool.Builder routing(
+            ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions) {
+        return ServerPool.builder(name)
+                .servers(servers)
+                .hashFunction(hashes.get(hash))
+                .distribution(distributions.get(distribution))
+                .hashTag(hashTag == null ? null : HashTag.of(hashTag))
+                .autoEjectHosts(autoEjectHosts)
+                .serverFailureLimit(serverFailureLimit)
+                .serverRetryTimeoutMillis(serverRetryTimeoutMillis);
+    }
+
+    /**
+     * This pool's routing with the hash functions and distributions found on the class path:
+     * where the proxy would send each key, for a client that shards by itself.
+     *
+     * @return a new pool, every server live
+     */
+    public ServerPool serverPool() {
+        return routing(HashFunctions.registry(), Distributions.registry()).build();
+    }
+
+    /** Like the generated one, but never prints the Redis password. */
+    @Override
+    public String toString() {
+        return "PoolConfig[name=" + name + ", listen=" + listen + ", redis=" + redis
+                + ", hash=" + hash + ", hashTag=" + hashTag + ", distribution=" + distribution
+                + ", timeoutMillis=" + timeoutMillis + ", backlog=" + backlog
+                + ", clientConnections=" + clientConnections + ", tcpKeepalive=" + tcpKeepalive
+                + ", preconnect=" + preconnect + ", redisAuth=" + (redisAuth == null ? "none" : "(set)")
+                + ", redisDb=" + redisDb + ", serverConnections=" + serverConnections
+                + ", autoEjectHosts=" + autoEjectHosts + ", serverRetryTimeoutMillis=" + serverRetryTimeoutMillis
+                + ", serverFailureLimit=" + serverFailureLimit + ", servers=" + servers + "]";
+    }
+}
