@@ -24,7 +24,7 @@ class CumulateTest {
     void withNothingCarriedTheReadIsTheInput() {
         ByteBuf in = bytes("+OK\r\n");
 
-        assertThat(ClientConnection.cumulate(alloc, null, in)).isSameAs(in);
+        assertThat(Cumulation.cumulate(alloc, null, in)).isSameAs(in);
         in.release();
     }
 
@@ -34,7 +34,7 @@ class CumulateTest {
         carried.skipBytes(2);
         ByteBuf in = readWithHeadroom(16, "lo\r\n+OK\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isSameAs(in);
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n+OK\r\n");
@@ -47,7 +47,7 @@ class CumulateTest {
         ByteBuf carried = bytes("$5\r\nhel");
         ByteBuf in = readWithHeadroom(4, "lo\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isSameAs(carried);
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n");
@@ -62,7 +62,7 @@ class CumulateTest {
         // The front of the read went out as a retained slice (a streamed reply), still queued.
         ByteBuf streamed = in.readRetainedSlice(8);
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(streamed.toString(US_ASCII)).isEqualTo("STREAMED");
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n");
@@ -78,7 +78,7 @@ class CumulateTest {
         carried.retain(); // a request still holds the first 14 bytes
         ByteBuf in = bytes("NG\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isNotSameAs(carried);
         assertThat(all.toString(US_ASCII)).isEqualTo("*1\r\n$4\r\nPING\r\n");

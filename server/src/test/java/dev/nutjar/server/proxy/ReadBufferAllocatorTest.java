@@ -24,7 +24,7 @@ class ReadBufferAllocatorTest {
     private RecvByteBufAllocator.ExtendedHandle handle(int minimum, int initial, int maximum) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
         RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
+                ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;
     }
@@ -87,7 +87,7 @@ class ReadBufferAllocatorTest {
     void aReadWithHeadroomStartsThatFarIntoABufferLargerByIt() {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, 2048, 65536);
         RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
+                ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
 
         ByteBuf read = handle.allocate(alloc);
