@@ -4,6 +4,7 @@ import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.protocol.Protocols;
 import dev.nutjar.routing.Distributions;
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.config.ConfigLoader;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.proxy.Proxy;
@@ -25,11 +26,16 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * {@code nutjar demo}: three local redis-server processes (and two memcached, when installed)
  * behind the proxy on free loopback ports, a few sample keys written through it, and what an
  * operator needs to try it. Ctrl-C stops everything it started and removes its files.
+ *
+ * <p>redis-server and memcached come from the PATH. Without a redis-server there, the demo runs
+ * the real Redis 6.2 binary that the {@code com.github.codemonstur:embedded-redis} artifact carries
+ * for Linux and macOS, and says so.
  */
 final class DemoCommand {
     private static final List<String> SAMPLE_KEYS =
@@ -38,26 +44,23 @@ final class DemoCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stopRequested;
+    private final String searchPath;
     private final List<Process> processes = new ArrayList<>();
     private Path dir;
     private Proxy proxy;
 
     /**
-     * @param stopRequested counted down to stop the demo; Ctrl-C stops it too
+     * @param stopRequested counted down to stop the demo; the JVM's shutdown stops it too
+     * @param searchPath where redis-server and memcached are looked for, as in {@code PATH}
      */
-    DemoCommand(PrintStream out, PrintStream err, CountDownLatch stopRequested) {
+    DemoCommand(PrintStream out, PrintStream err, CountDownLatch stopRequested, String searchPath) {
         this.out = out;
         this.err = err;
         this.stopRequested = stopRequested;
+        this.searchPath = searchPath == null ? "" : searchPath;
     }
 
     int run() {
-        String redisServer = findBinary("redis-server");
-        if (redisServer == null) {
-            err.println("nutjar demo needs redis-server, which is not installed. Install it with:");
-            err.println("  sudo apt-get install -y redis-server");
-            return 1;
-        }
         String memcached = Protocols.registry().find("memcache").isPresent() ? findBinary("memcached") : null;
         Thread cleanup = new Thread(() -> {
             stop();
@@ -66,6 +69,10 @@ final class DemoCommand {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             dir = Files.createTempDirectory("nutjar-demo-");
+            String redisServer = redisServer();
+            if (redisServer == null) {
+                return 1;
+            }
             List<Integer> redisPorts = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int port = freePort();
@@ -87,15 +94,15 @@ final class DemoCommand {
                     memcachedPorts.add(port);
                 }
             }
-            int redisListen = portOr(22121);
-            int memcacheListen = portOr(22122);
-            int statsPort = portOr(22222);
-            Path config = dir.resolve("nutjar.yml");
-            Files.writeString(config, configuration(redisListen, redisPorts, memcacheListen, memcachedPorts));
-            NutjarConfig parsed = ConfigLoader.withInstalledProviders().load(config);
-            proxy = Proxy.start(parsed, new Proxy.Options(1, "127.0.0.1", statsPort, 1000, 512L * 1024 * 1024,
-                    HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
-            describe(config, redisListen, redisPorts, memcacheListen, memcachedPorts, statsPort, memcached != null);
+            Listening listening;
+            try {
+                listening = startProxy(portOr(22121), portOr(22122), portOr(22222), redisPorts, memcachedPorts);
+            } catch (IOException taken) {
+                // Another process took one of the usual ports between the check and the bind.
+                listening = startProxy(freePort(), freePort(), freePort(), redisPorts, memcachedPorts);
+            }
+            describe(listening.config(), listening.redis(), redisPorts, listening.memcache(), memcachedPorts,
+                    listening.stats(), memcached != null);
             out.flush();
             stopRequested.await();
             return 0;
@@ -110,6 +117,20 @@ final class DemoCommand {
                 // the hook is running already and cleans up
             }
         }
+    }
+
+    /** Where the demo's proxy listens, and the configuration file it was started from. */
+    private record Listening(Path config, int redis, int memcache, int stats) {}
+
+    /** Writes the demo's configuration for these ports and starts the proxy on it. */
+    private Listening startProxy(int redisListen, int memcacheListen, int statsPort, List<Integer> redisPorts,
+            List<Integer> memcachedPorts) throws IOException, ConfigException {
+        Path config = dir.resolve("nutjar.yml");
+        Files.writeString(config, configuration(redisListen, redisPorts, memcacheListen, memcachedPorts));
+        NutjarConfig parsed = ConfigLoader.withInstalledProviders().load(config);
+        proxy = Proxy.start(parsed, new Proxy.Options(1, "127.0.0.1", statsPort, 1000, 512L * 1024 * 1024,
+                HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
+        return new Listening(config, redisListen, memcacheListen, statsPort);
     }
 
     private static String configuration(int redisListen, List<Integer> redisPorts, int memcacheListen,
@@ -251,16 +272,36 @@ final class DemoCommand {
         }
     }
 
-    static String findBinary(String name) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
+    /**
+     * The redis-server on the search path, else embedded-redis's binary for this platform written
+     * into the demo's directory; null, with why, when neither is there. Says which it uses.
+     */
+    private String redisServer() throws IOException {
+        String installed = findBinary("redis-server");
+        if (installed != null) {
+            out.println("Using redis-server from the PATH: " + installed);
+            return installed;
         }
-        dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin"));
-        for (String d : dirs) {
+        File shipped;
+        try {
+            shipped = ExecutableProvider.newJarResourceProvider(dir.toFile()).get();
+        } catch (RuntimeException unsupported) {
+            err.println("nutjar demo needs redis-server: none is on the PATH, and embedded-redis has no binary for "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ". Install it with:");
+            err.println("  sudo apt-get install -y redis-server");
+            return null;
+        }
+        out.println("No redis-server on the PATH: using " + shipped.getName()
+                + ", the real Redis shipped in com.github.codemonstur:embedded-redis");
+        return shipped.getPath();
+    }
+
+    /** The first executable {@code name} in the search path's directories, or null. */
+    private String findBinary(String name) {
+        for (String d : searchPath.split(File.pathSeparator)) {
             File file = new File(d, name);
-            if (file.canExecute()) {
+            // An empty entry would be the working directory: not searched.
+            if (!d.isEmpty() && file.isFile() && file.canExecute()) {
                 return file.getPath();
             }
         }

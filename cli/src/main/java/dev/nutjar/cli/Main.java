@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /**
@@ -138,13 +139,17 @@ public final class Main {
         return key -> routing.server(routing.route(key));
     }
 
-    /** {@code nutjar demo}: local servers behind the proxy, until Ctrl-C. */
+    /** {@code nutjar demo}: local servers behind the proxy, until Ctrl-C or SIGTERM. */
     private int runDemo(List<String> args, PrintStream out, PrintStream err) {
         if (!args.isEmpty()) {
             err.println("nutjar: demo takes no arguments");
             return EXIT_FAILURE;
         }
-        return new DemoCommand(out, err, new java.util.concurrent.CountDownLatch(1)).run();
+        CountDownLatch stop = new CountDownLatch(1);
+        // Stopped like the proxy: the signal logged, everything it started stopped, exit status 0.
+        Signals.handleAndLog("INT", 2, "exiting", stop::countDown);
+        Signals.handleAndLog("TERM", 15, "exiting", stop::countDown);
+        return new DemoCommand(out, err, stop, System.getenv("PATH")).run();
     }
 
     /** nutcracker's {@code -t}: the verdict on stderr, and here every error after it. */

@@ -85,41 +85,26 @@ final class ProxyProcess {
     }
 
     private void installSignalHandlers() {
-        handle("TERM", 15, "exiting", runner::requestStop);
-        handle("INT", 2, "exiting", runner::requestStop);
-        handle("HUP", 1, "reopening log file", () -> {
+        Signals.handleAndLog("TERM", 15, "exiting", runner::requestStop);
+        Signals.handleAndLog("INT", 2, "exiting", runner::requestStop);
+        Signals.handleAndLog("HUP", 1, "reopening log file", () -> {
             try {
                 LogSink.reopen();
             } catch (IOException e) {
                 log.error("reopening log file '{}' failed: {}", options.outputFile(), e.getMessage());
             }
         });
-        handle("TTIN", 21, "up logging level", () -> {
+        Signals.handleAndLog("TTIN", 21, "up logging level", () -> {
             LogSink.verbosity(LogSink.verbosity() + 1);
-            LogSink.always(SOURCE, "up log level to " + LogSink.verbosity());
+            LogSink.always(Signals.SOURCE, "up log level to " + LogSink.verbosity());
         });
-        handle("TTOU", 22, "down logging level", () -> {
+        Signals.handleAndLog("TTOU", 22, "down logging level", () -> {
             LogSink.verbosity(LogSink.verbosity() - 1);
-            LogSink.always(SOURCE, "down log level to " + LogSink.verbosity());
+            LogSink.always(Signals.SOURCE, "down log level to " + LogSink.verbosity());
         });
         // nutcracker ignores these; the launcher moves the JVM's own use of SIGUSR2 elsewhere.
-        handle("USR1", 10, null, () -> { });
-        handle("USR2", 12, null, () -> { });
-    }
-
-    private static final String SOURCE = "ProxyProcess";
-
-    /** Handles SIGname: logs it by name whatever the log level, as nutcracker does, then acts. */
-    static void handle(String name, int number, String what, Runnable action) {
-        String line = "signal " + number + " (SIG" + name + ") received" + (what == null ? "" : ", " + what);
-        try {
-            Signals.handle(name, () -> {
-                LogSink.always(SOURCE, line);
-                action.run();
-            });
-        } catch (IllegalArgumentException e) {
-            log.warn("cannot handle SIG{} ({}): {}", name, number, e.getMessage());
-        }
+        Signals.handleAndLog("USR1", 10, null, () -> { });
+        Signals.handleAndLog("USR2", 12, null, () -> { });
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.nutjar.cli;
 
+import dev.nutjar.cli.log.LogSink;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Installs process signal handlers through {@code sun.misc.Signal}, the JDK's only way to handle
@@ -13,6 +16,10 @@ import java.lang.reflect.Proxy;
  * the "internal proprietary API" warning; {@code jdk.unsupported} exports it to every module.
  */
 final class Signals {
+    /** The source of the lines this class logs, in nutcracker's format. */
+    static final String SOURCE = "Signals";
+    private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
     private static final Class<?> HANDLER_TYPE;
     private static final MethodHandle NEW_SIGNAL;
     private static final MethodHandle HANDLE;
@@ -30,6 +37,25 @@ final class Signals {
     }
 
     private Signals() {}
+
+    /**
+     * Handles SIG{@code name}: logs it by name and number whatever the log level, as nutcracker
+     * does ({@code signal 2 (SIGINT) received, exiting}), then runs {@code action}; only warns
+     * when the signal cannot be handled here.
+     *
+     * @param what what the signal does, for the log line; null for nothing
+     */
+    static void handleAndLog(String name, int number, String what, Runnable action) {
+        String line = "signal " + number + " (SIG" + name + ") received" + (what == null ? "" : ", " + what);
+        try {
+            handle(name, () -> {
+                LogSink.always(SOURCE, line);
+                action.run();
+            });
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot handle SIG{} ({}): {}", name, number, e.getMessage());
+        }
+    }
 
     /**
      * Runs {@code action} on the JVM's signal thread each time the process receives SIG{@code name}.

@@ -22,12 +22,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 /**
  * {@code nutjar demo} starts real servers behind the proxy: a Redis pool over three
  * redis-servers and, the memcache protocol being installed, a memcache pool over two memcached.
  * Both pools serve, the sample keys are reported with their shards, and stopping the demo stops
- * every server and removes its files.
+ * every server and removes its files. Without redis-server on the PATH, the real Redis binary of
+ * embedded-redis stands in, and the demo says so.
  */
 @ExtendWith(NoLeaks.class)
 class DemoIT {
@@ -36,11 +39,50 @@ class DemoIT {
 
     @Test
     void startsServesAndCleansUp() throws Exception {
+        runDemo(System.getenv("PATH"), text -> {
+            assertThat(text).containsPattern("Using redis-server from the PATH: \\S*/redis-server\n");
+            List<Integer> memcached = checkMemcachePool(text);
+            return () -> {
+                for (int port : memcached) {
+                    assertThat(listening(port)).as("memcached on %d stopped with the demo", port).isFalse();
+                }
+            };
+        });
+    }
+
+    /** On a machine with Java alone: the Redis binary shipped in embedded-redis, said so, serving real GET/SET. */
+    @Test
+    void runsTheShippedRedisWhenNoneIsOnThePath(@TempDir Path emptyPath) throws Exception {
+        runDemo(emptyPath.toString(), text -> {
+            assertThat(text).contains("No redis-server on the PATH: using redis-server-6.2")
+                    .contains("the real Redis shipped in com.github.codemonstur:embedded-redis")
+                    .contains("(no memcached pool");
+            Matcher pool = Pattern.compile("Redis pool 'demo_redis' on 127\\.0\\.0\\.1:(\\d+)").matcher(text);
+            assertThat(pool.find()).isTrue();
+            try (Jedis client = new Jedis("127.0.0.1", Integer.parseInt(pool.group(1)), 10_000)) {
+                for (int i = 0; i < 50; i++) {
+                    assertThat(client.set("shipped:" + i, "value " + i)).isEqualTo("OK");
+                }
+                for (int i = 0; i < 50; i++) {
+                    assertThat(client.get("shipped:" + i)).isEqualTo("value " + i);
+                }
+                assertThat(client.get("user:1")).as("a sample key the demo wrote").isEqualTo("demo");
+            }
+            return () -> { };
+        });
+    }
+
+    /** What a running demo is checked for; returns what to check once it has stopped. */
+    private interface WhileRunning {
+        Runnable check(String output) throws Exception;
+    }
+
+    private static void runDemo(String searchPath, WhileRunning whileRunning) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CountDownLatch stop = new CountDownLatch(1);
         DemoCommand demo = new DemoCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), stop);
+                new PrintStream(err, true, StandardCharsets.UTF_8), stop, searchPath);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
             Future<Integer> status = executor.submit(demo::run);
@@ -58,14 +100,12 @@ class DemoIT {
             Path dir = Path.of(config.group(1)).getParent();
             assertThat(dir).exists();
 
-            List<Integer> memcached = checkMemcachePool(text);
+            Runnable afterStop = whileRunning.check(text);
 
             stop.countDown();
             assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
             assertThat(Files.exists(dir)).as("demo files removed").isFalse();
-            for (int port : memcached) {
-                assertThat(listening(port)).as("memcached on %d stopped with the demo", port).isFalse();
-            }
+            afterStop.run();
         } finally {
             stop.countDown();
             executor.shutdownNow();

@@ -43,6 +43,11 @@ class NutjarLauncherIT {
     private Outcome nutjar(Map<String, String> environment, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
+        return run(command, environment);
+    }
+
+    /** Runs {@code command} from the repository root with no NUTJAR_ variables but {@code environment}'s. */
+    private Outcome run(List<String> command, Map<String, String> environment) throws Exception {
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -55,7 +60,7 @@ class NutjarLauncherIT {
         Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("bin/nutjar " + String.join(" ", args) + " did not finish");
+            throw new AssertionError(String.join(" ", command) + " did not finish");
         }
         return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
     }
@@ -187,14 +192,111 @@ class NutjarLauncherIT {
     }
 
     @Test
-    void nutjarJavaOptsReplaceTheVersionFlagsToo() throws Exception {
+    void nutjarJavaOptsAddToTheDefaultsAndTheLaterFlagWins() throws Exception {
         Path jdk = fakeJdk("25.0.3", true);
 
         Outcome outcome = nutjar(Map.of("JAVA_HOME", jdk.toString(), "NUTJAR_JAVA_OPTS", "-Xmx1g -XX:+UseZGC"), "-V");
 
-        assertThat(outcome.out().lines()).containsExactly(
-                "-Xmx1g", "-XX:+UseZGC", "-cp", PROJECT.resolve("cli/target/nutjar.jar").toRealPath().toString(),
-                "dev.nutjar.cli.Main", "-V");
+        List<String> args = outcome.out().lines().toList();
+        assertThat(args).contains("-XX:MaxDirectMemorySize=256m", "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC");
+        assertThat(args.indexOf("-Xmx1g")).as("after the default, so that it wins").isGreaterThan(args.indexOf("-Xmx256m"));
+        assertThat(args).as("one collector: the JVM refuses two").doesNotContain("-XX:+UseSerialGC");
+        assertThat(args).endsWith("-cp", jar(), "dev.nutjar.cli.Main", "-V");
+    }
+
+    @Test
+    void nutjarDefaultJavaOptsReplaceTheDefaultsButNotTheFlagsTheJvmNeeds() throws Exception {
+        Path jdk = fakeJdk("25.0.3", true);
+
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", jdk.toString(), "NUTJAR_DEFAULT_JAVA_OPTS", "-Xmx2g",
+                "NUTJAR_JAVA_OPTS", "-Dextra=1"), "-V");
+
+        assertThat(outcome.out().lines()).containsExactly("-Xmx2g", "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=ALL-UNNAMED", "-Dextra=1", "-cp", jar(), "dev.nutjar.cli.Main", "-V");
+    }
+
+    @Test
+    void aJavaHomeWithoutJavaIsAnErrorNamingIt() throws Exception {
+        Path notAJdk = Files.createDirectories(dir.resolve("not-a-jdk"));
+
+        Outcome outcome = nutjar(Map.of("JAVA_HOME", notAJdk.toString()), "-V");
+
+        assertThat(outcome.status()).isEqualTo(1);
+        assertThat(outcome.out()).isEmpty();
+        assertThat(outcome.errLines()).containsExactly("nutjar: JAVA_HOME is '" + notAJdk
+                + "', which has no bin/java; set it to a Java 17+ installation or unset it");
+    }
+
+    /**
+     * A shell without job control starts background commands with SIGINT ignored; the launcher
+     * gives the JVM SIGINT back, so that Ctrl-C or {@code kill -INT} stops it as it stops nutcracker.
+     */
+    @Test
+    void theJvmStartedInTheBackgroundOfAScriptDoesNotIgnoreSigint() throws Exception {
+        Path jdk = fakeJdk("21.0.7", true, "grep '^SigIgn:' /proc/$$/status");
+        String script = "\"$0\" -V & wait $!";
+
+        Outcome control = runScript("sh -c \"grep '^SigIgn:' /proc/\\$\\$/status\" & wait $!", Map.of());
+        Outcome outcome = runScript(script, Map.of("JAVA_HOME", jdk.toString()));
+
+        assertThat(sigintIgnored(control.out())).as("the shell ignores SIGINT in background commands").isTrue();
+        assertThat(outcome.status()).as(outcome.err()).isZero();
+        assertThat(sigintIgnored(outcome.out())).as("SIGINT ignored in: %s", outcome.out()).isFalse();
+    }
+
+    /** Whether the {@code SigIgn:} line of /proc/PID/status has SIGINT's bit (signal 2: 0x2). */
+    private static boolean sigintIgnored(String status) {
+        String mask = status.lines().filter(line -> line.startsWith("SigIgn:")).findFirst()
+                .orElseThrow(() -> new AssertionError("no SigIgn line in: " + status)).substring(7).trim();
+        return (Long.parseUnsignedLong(mask, 16) & 0x2) != 0;
+    }
+
+    /** Runs {@code bash -c script} with bin/nutjar as {@code $0}: a non-interactive shell, no job control. */
+    private Outcome runScript(String script, Map<String, String> environment) throws Exception {
+        return run(List.of("bash", "-c", script, LAUNCHER.toString()), environment);
+    }
+
+    /**
+     * In a source tree whose jar is missing, the launcher builds it with Maven in batch mode, with
+     * no progress bars and no colors, and what the build prints reaches the log without terminal
+     * escape codes (some Maven versions print color resets even then).
+     */
+    @Test
+    void buildsAMissingJarWithoutEscapeCodesInTheLog() throws Exception {
+        Path tree = dir.resolve("tree");
+        Path launcher = Files.createDirectories(tree.resolve("bin")).resolve("nutjar");
+        Files.copy(LAUNCHER, launcher);
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        Path mvn = tools.resolve("mvn");
+        Files.writeString(mvn, """
+                #!/bin/sh
+                printf '%%s\\n' "$@" > "%s"
+                printf '\\033[0m\\033[0m\\033[1mBUILD SUCCESS\\033[m\\n'
+                mkdir -p cli/target && cp "%s" cli/target/nutjar.jar
+                """.formatted(dir.resolve("mvn-args.txt"), jar()));
+        assertThat(mvn.toFile().setExecutable(true)).isTrue();
+        Path jdk = fakeJdk("21.0.7", true);
+
+        Outcome outcome = run(List.of(launcher.toString(), "-V"), Map.of("JAVA_HOME", jdk.toString(),
+                "PATH", tools + java.io.File.pathSeparator + System.getenv("PATH")));
+        String log = outcome.err();
+
+        assertThat(outcome.status()).as(log).isZero();
+        assertThat(Files.readAllLines(dir.resolve("mvn-args.txt")))
+                .contains("-B", "--no-transfer-progress", "-Dstyle.color=never", "-pl", "cli", "-am", "package");
+        assertThat(log).contains("is missing; building it", "BUILD SUCCESS").doesNotContain("\u001b");
+        assertThat(outcome.out().lines())
+                .endsWith("-cp", tree.resolve("cli/target/nutjar.jar").toString(), "dev.nutjar.cli.Main", "-V");
+    }
+
+    /** The source tree's runnable jar, as bin/nutjar names it. */
+    private static String jar() {
+        try {
+            return PROJECT.resolve("cli/target/nutjar.jar").toRealPath().toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -202,13 +304,17 @@ class NutjarLauncherIT {
      * {@code -version} as a JVM of {@code version} would; with a release file naming it, or none.
      */
     private Path fakeJdk(String version, boolean releaseFile) throws IOException {
+        return fakeJdk(version, releaseFile, "printf '%s\\n' \"$@\"");
+    }
+
+    /** A Java home whose {@code java} runs {@code body} (a shell command) when not asked its version. */
+    private Path fakeJdk(String version, boolean releaseFile, String body) throws IOException {
         Path home = dir.resolve("jdk-" + version + (releaseFile ? "" : "-bare"));
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, """
                 #!/bin/sh
                 if [ "$1" = -version ]; then echo 'openjdk version "%s" 2026-09-15' >&2; exit 0; fi
-                printf '%%s\\n' "$@"
-                """.formatted(version));
+                """.formatted(version) + body + "\n");
         assertThat(java.toFile().setExecutable(true)).isTrue();
         if (releaseFile) {
             Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");

@@ -179,4 +179,69 @@ class NutjarProcessIT {
             daemon.ifPresent(ProcessHandle::destroyForcibly);
         }
     }
+
+    /**
+     * Started in the background by a script (a shell without job control, which starts it with
+     * SIGINT ignored), the proxy still stops on SIGINT as nutcracker does: logged, exit status 0.
+     */
+    @Test
+    void stopsOnSigintWhenStartedInTheBackgroundOfAScript() throws Exception {
+        Setup setup = setup();
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\" & echo $! > launched.pid; wait $!", "script"));
+        command.addAll(setup.command());
+        Process script = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            Await.until("bin/nutjar listens", Duration.ofSeconds(60), () -> {
+                if (!script.isAlive()) {
+                    throw new AssertionError("the script exited with " + script.exitValue() + diagnostics(setup));
+                }
+                return serving(setup.port());
+            });
+            long pid = Long.parseLong(Files.readString(dir.resolve("launched.pid")).trim());
+
+            signal(pid, "INT");
+
+            assertThat(script.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGINT" + diagnostics(setup)).isTrue();
+            assertThat(script.exitValue()).as("exit status" + diagnostics(setup)).isZero();
+            assertThat(Files.readString(setup.logFile())).contains("signal 2 (SIGINT) received, exiting")
+                    .doesNotContain("cannot handle SIGINT");
+            assertThat(serving(setup.port())).isFalse();
+        } finally {
+            script.destroyForcibly();
+        }
+    }
+
+    /** {@code nutjar demo} stops like the proxy: the signal logged, everything it started stopped, exit 0. */
+    @Test
+    void demoLogsItsSignalAndExitsZero() throws Exception {
+        Process demo = new ProcessBuilder(LAUNCHER.toString(), "demo")
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(dir.resolve("demo.out").toFile())
+                .redirectError(dir.resolve("demo.err").toFile())
+                .start();
+        try {
+            Await.until("the demo runs", Duration.ofSeconds(90), () -> {
+                if (!demo.isAlive()) {
+                    throw new AssertionError("the demo exited with " + demo.exitValue() + ": "
+                            + Files.readString(dir.resolve("demo.err")));
+                }
+                return Files.readString(dir.resolve("demo.out")).contains("Press Ctrl-C");
+            });
+
+            signal(demo.pid(), "INT");
+
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGINT").isTrue();
+            String log = Files.readString(dir.resolve("demo.err"));
+            assertThat(demo.exitValue()).as(log).isZero();
+            assertThat(log).contains("signal 2 (SIGINT) received, exiting");
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
 }

@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every function against the raw twemproxy 0.5.0 outputs in the shared conformance file
+ * Every function against the raw twemproxy 0.5.0 outputs in the repository's
  * {@code conformance/hash_vectors.tsv}, read in place. A missing file fails the test: silently
  * skipping it would hide a broken checkout.
  */
 class HashVectorsTest {
-    private static final String SHARED_DIR_PROPERTY = "nutjar.shared.dir";
+    private static final String CONFORMANCE_DIR_PROPERTY = "nutjar.conformance.dir";
     private static final int REPORTED_MISMATCHES = 5;
     private static final Pattern KEY_COUNT = Pattern.compile("# key_count: *(\\d+) *");
 
@@ -108,14 +108,15 @@ class HashVectorsTest {
     }
 
     private static Vectors load() {
-        String sharedDir = System.getProperty(SHARED_DIR_PROPERTY);
-        if (sharedDir == null || sharedDir.isBlank()) {
-            fail("system property %s is not set; the parent pom sets it to <checkout>/../shared", SHARED_DIR_PROPERTY);
+        String conformanceDir = System.getProperty(CONFORMANCE_DIR_PROPERTY);
+        if (conformanceDir == null || conformanceDir.isBlank()) {
+            fail("system property %s is not set; the parent pom sets it to <checkout>/conformance"
+                    + " (run the tests through Maven)", CONFORMANCE_DIR_PROPERTY);
         }
-        Path file = Path.of(sharedDir, "conformance", "hash_vectors.tsv").toAbsolutePath().normalize();
+        Path file = Path.of(conformanceDir, "hash_vectors.tsv").toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
-            fail("hash vectors not found at %s (from -D%s=%s); they are required, not optional",
-                    file, SHARED_DIR_PROPERTY, sharedDir);
+            fail("hash vectors not found at %s (from -D%s=%s); they are part of the repository, never skipped",
+                    file, CONFORMANCE_DIR_PROPERTY, conformanceDir);
         }
         List<String> lines;
         try {

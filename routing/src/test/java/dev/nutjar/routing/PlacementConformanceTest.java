@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every key of every placement file in {@code shared/conformance/placement} must land on the server
+ * Every key of every placement file in {@code conformance/placement} must land on the server
  * the real nutcracker 0.5 chose, through both the array and the (direct) buffer path.
  */
 class PlacementConformanceTest {

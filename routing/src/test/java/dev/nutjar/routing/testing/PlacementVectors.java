@@ -13,17 +13,17 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One file of twemproxy placement vectors, {@code shared/conformance/placement/<pool_id>.tsv}: the
+ * One file of twemproxy placement vectors, {@code conformance/placement/<pool_id>.tsv}: the
  * pool nutcracker ran, and for each key the server nutcracker sent it to. See
- * {@code shared/conformance/README.md} for the format.
+ * {@code conformance/README.md} for the format.
  *
  * <p>The header is read minimally, without a YAML library: {@link #headerYaml()} gives the whole
  * document for a module that has one; the few fields routing needs are picked out by line.
  */
 public final class PlacementVectors {
 
-    /** The system property, set by the parent pom, that locates the {@code shared} directory. */
-    public static final String SHARED_DIR_PROPERTY = "nutjar.shared.dir";
+    /** The system property, set by the parent pom, that locates the repository's {@code conformance} folder. */
+    public static final String CONFORMANCE_DIR_PROPERTY = "nutjar.conformance.dir";
 
     private static final Pattern ENTRY = Pattern.compile("\\bentry: \"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -54,19 +54,21 @@ public final class PlacementVectors {
     }
 
     /**
-     * The placement directory named by {@value #SHARED_DIR_PROPERTY}.
+     * The {@code placement} folder inside the one named by {@value #CONFORMANCE_DIR_PROPERTY}.
      *
      * @throws IllegalStateException when the property is unset or the directory is missing: the
      *     vectors are required, never skipped
      */
     public static Path directory() {
-        String shared = System.getProperty(SHARED_DIR_PROPERTY);
-        if (shared == null || shared.isEmpty()) {
-            throw new IllegalStateException("system property " + SHARED_DIR_PROPERTY + " is not set");
+        String conformance = System.getProperty(CONFORMANCE_DIR_PROPERTY);
+        if (conformance == null || conformance.isBlank()) {
+            throw new IllegalStateException("system property " + CONFORMANCE_DIR_PROPERTY
+                    + " is not set; the parent pom sets it to <checkout>/conformance (run the tests through Maven)");
         }
-        Path dir = Paths.get(shared, "conformance", "placement");
+        Path dir = Paths.get(conformance, "placement").toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("placement vectors directory is missing: " + dir.toAbsolutePath());
+            throw new IllegalStateException("placement vectors directory is missing: " + dir + " (from -D"
+                    + CONFORMANCE_DIR_PROPERTY + "=" + conformance + "); it is part of the repository, never skipped");
         }
         return dir;
     }
