@@ -185,12 +185,15 @@ final class BackendConnection extends Flushable {
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            log.debug("connect to {} failed: {}", pool.serverName(server), cause.toString());
+            log.debug("connect to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server), address(),
+                    pool.name, cause.toString());
             count(ServerStat.SERVER_ERR, 1);
             broken(FailureReasons.of(cause), true);
             return;
         }
         state = State.READY;
+        log.debug("connected to server '{}' ({}) of pool '{}' from {}", pool.serverName(server), address(),
+                pool.name, channel.localAddress());
         handler.counted = true;
         count(ServerStat.SERVER_CONNECTIONS, 1);
         count(ServerStat.CONNECTS, 1);
@@ -456,6 +459,11 @@ final class BackendConnection extends Flushable {
         return true;
     }
 
+    /** The server's address as configured, for the log. */
+    private String address() {
+        return pool.servers().get(server).address();
+    }
+
     private void count(ServerStat stat, long delta) {
         loopState.counters.addServer(pool.id, server, stat, delta);
     }
@@ -487,6 +495,8 @@ final class BackendConnection extends Flushable {
                 count(ServerStat.SERVER_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
+                log.debug("server '{}' ({}) of pool '{}' closed the connection", pool.serverName(server),
+                        address(), pool.name);
                 count(ServerStat.SERVER_EOF, 1);
                 broken(FailureReasons.SERVER_CLOSED, true);
             }
@@ -495,7 +505,8 @@ final class BackendConnection extends Flushable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
-                log.debug("connection to {} failed: {}", pool.serverName(server), cause.toString());
+                log.debug("connection to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server),
+                        address(), pool.name, cause.toString());
                 count(ServerStat.SERVER_ERR, 1);
                 closeChannel();
                 broken(FailureReasons.of(cause), true);

@@ -72,6 +72,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     public void channelActive(ChannelHandlerContext ctx) {
         loopState.counters.addPool(pool.id, PoolStat.CLIENT_CONNECTIONS, 1);
         loopState.counters.addPool(pool.id, PoolStat.CLIENTS_ACCEPTED, 1);
+        log.debug("client {} connected to pool '{}' on {}", ctx.channel().remoteAddress(), pool.name,
+                ctx.channel().localAddress());
         ctx.fireChannelActive();
     }
 
@@ -339,6 +341,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             loopState.counters.addPool(pool.id, PoolStat.CLIENT_EOF, 1);
         }
         loopState.counters.addPool(pool.id, PoolStat.CLIENT_CONNECTIONS, -1);
+        log.debug("client {} of pool '{}' closed by {}", ctx.channel().remoteAddress(), pool.name,
+                closedByUs ? "the proxy" : "the client");
         pool.clientClosed();
         if (inbound != null) {
             inbound.release();
