@@ -152,8 +152,9 @@ public final class Nutjar {
         /**
          * Serves the admin HTTP port on {@code host:port}: {@code GET /metrics} (Prometheus),
          * {@code /live}, {@code /ready}, {@code /stats}, {@code POST /drain}. Port 0: any free port,
-         * reported by {@link EmbeddedProxy#adminAddress}. Without this call there is no admin port,
-         * and no latency or per-command metrics are recorded.
+         * reported by {@link EmbeddedProxy#adminAddress}. Without this call the admin port is the
+         * configuration file's {@code nutjar_admin}, if any; without either there is none, and no
+         * latency or per-command metrics are recorded.
          *
          * @param host the address to listen on
          * @param port the port, 0 for any free port
@@ -220,10 +221,12 @@ public final class Nutjar {
             List<PoolConfig> all = new ArrayList<>();
             String source = "code";
             ConfigLoader loader = new ConfigLoader(hashes, distributions);
+            ListenAddress fileAdmin = null;
             if (configFile != null) {
                 NutjarConfig loaded = loader.load(configFile);
                 all.addAll(loaded.poolsInFileOrder());
                 source = loaded.source();
+                fileAdmin = loaded.admin();
             }
             if (configText != null) {
                 all.addAll(loader.parse(configText, "configuration text").poolsInFileOrder());
@@ -234,8 +237,15 @@ public final class Nutjar {
                 throw new IllegalStateException("no pool: give a configuration or add a pool");
             }
             NutjarConfig config = NutjarConfig.of(source, all);
+            String admin = adminHost;
+            int port = adminPort;
+            if (admin == null && fileAdmin != null) {
+                // The file's nutjar_admin, unless admin() said otherwise.
+                admin = fileAdmin.host();
+                port = fileAdmin.port();
+            }
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
-                    maxValueLength, hashes, distributions, protocols, mbufSize, adminHost, adminPort);
+                    maxValueLength, hashes, distributions, protocols, mbufSize, admin, port);
             return new EmbeddedProxy(config, Proxy.start(config, options), statsHost);
         }
 
