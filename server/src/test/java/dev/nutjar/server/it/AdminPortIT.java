@@ -64,7 +64,7 @@ class AdminPortIT {
 
     private static Jedis client() {
         InetSocketAddress address = proxy.address(POOL);
-        return new Jedis(address.getHostString(), address.getPort(), 10_000);
+        return new Jedis(address.getHostString(), address.getPort(), 30_000);
     }
 
     private static URI admin(String path) {
@@ -149,7 +149,7 @@ class AdminPortIT {
                 .containsPattern("(?m)^process_open_fds \\d+$")
                 .containsPattern("(?m)^nutjar_direct_memory_max_bytes \\d+$")
                 .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} \\d+$")
-                .containsPattern("(?m)^nutjar_event_loop_lag_seconds\\{loop=\"1\"} [0-9.e-]+$");
+                .containsPattern("(?m)^nutjar_event_loop_lag_seconds\\{loop=\"1\"} [0-9.eE-]+$");
     }
 
     @Test
@@ -193,8 +193,10 @@ class AdminPortIT {
             String counter = "sum(nutjar_command_requests_total{pool=\"alpha\",command=\"set\"})";
             String quantile = "histogram_quantile(0.99, sum by (le) "
                     + "(rate(nutjar_pool_response_seconds_bucket{pool=\"alpha\"}[5s])))";
-            long setsBefore = sample(get("/metrics").body(),
-                    "nutjar_command_requests_total{pool=\"alpha\",command=\"set\"}");
+            // A command's series starts with its first request: none yet is 0.
+            Matcher setCount = Pattern.compile("(?m)^nutjar_command_requests_total\\{pool=\"alpha\",command=\"set\"} (\\d+)$")
+                    .matcher(get("/metrics").body());
+            long setsBefore = setCount.find() ? Long.parseLong(setCount.group(1)) : 0;
             Await.until("Prometheus reports a counter with the proxy's requests in it", Duration.ofSeconds(60), () -> {
                 traffic(20);
                 Double sets = queryValue(api, counter);
@@ -206,6 +208,21 @@ class AdminPortIT {
                 return value == null || value.isNaN() ? null : value;
             });
             assertThat(p99).isPositive().isLessThanOrEqualTo(10.0);
+
+            // Every query of the example dashboard parses and finds series.
+            String dashboard = Files.readString(Path.of(System.getProperty("nutjar.project.dir", ".."))
+                    .resolve("docs/grafana-dashboard.json"));
+            Matcher expr = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard);
+            int queries = 0;
+            while (expr.find()) {
+                String query = expr.group(1).replace("\\\"", "\"").replace("$__rate_interval", "10s")
+                        .replace("$instance", ".*").replace("$pool", ".*");
+                String shown = query;
+                Await.until("Prometheus has series for the dashboard's " + shown, Duration.ofSeconds(30),
+                        () -> queryValue(api, shown) != null);
+                queries++;
+            }
+            assertThat(queries).isGreaterThan(10);
         }
     }
 
