@@ -115,7 +115,7 @@ final class PoolRuntime {
                 .channel(spec.isUnix() ? transport.unix : transport.tcp)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, readAllocator)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator)
                 .handler(handler);
         SocketAddress address;
         if (spec.isUnix()) {

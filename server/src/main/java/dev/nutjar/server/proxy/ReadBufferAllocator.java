@@ -51,7 +51,7 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
     }
 
     @Override
-    public Handle newHandle() {
+    public ExtendedHandle newHandle() {
         return new ReadHandle((ExtendedHandle) sizing.newHandle());
     }
 

@@ -23,8 +23,7 @@ class ReadBufferAllocatorTest {
 
     private RecvByteBufAllocator.ExtendedHandle handle(int minimum, int initial, int maximum) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
-        RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
+        RecvByteBufAllocator.ExtendedHandle handle = ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;
     }
@@ -86,8 +85,7 @@ class ReadBufferAllocatorTest {
     @Test
     void aReadWithHeadroomStartsThatFarIntoABufferLargerByIt() {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, 2048, 65536);
-        RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
+        RecvByteBufAllocator.ExtendedHandle handle = ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
 
         ByteBuf read = handle.allocate(alloc);
