@@ -8,6 +8,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -28,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>A late reply fails only its own request (unlike twemproxy, which closes the connection and
  * fails every request on it): the request is answered with a timeout error, and its reply, when
  * it comes, is read and thrown away. A broken connection fails exactly the requests on it.
+ *
+ * <p>Late means the server is late, not the queue: a request past its deadline times out only
+ * once the server has neither sent a byte on the connection nor taken one of a large request
+ * being written to it for the pool's {@code timeout}. While the server is sending (large replies
+ * ahead of it, or its own) or reading a large request, the request waits. And a stall is
+ * one server failure however many requests it fails, as twemproxy counts one per connection it
+ * closes on a timeout; a stall that lasts another {@code timeout} is another failure.
  *
  * <p>A large reply (a bulk string, a memcached value) to the request its client awaits next is
  * passed on as it arrives rather than gathered whole: its header and data go to the client in the
@@ -66,12 +75,32 @@ final class BackendConnection extends Flushable {
     private int streamLeft;
     /** The bytes passed on, counted in response_bytes when the reply ends. */
     private int streamedBytes;
+    /** When the server last sent a byte on this connection, or the connection was started. */
+    private long lastReadNanos;
+    /** When a stall of this connection was last counted as a server failure; only while it lasts. */
+    private long stallCountedNanos;
+    private boolean stallCounted;
+    /** The server looked silent for the timeout at the last expiry: confirmed at the next. */
+    private boolean silenceSeen;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
         this.server = server;
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
+        if (pool.timeoutNanos > 0) {
+            batch.reportProgressTo(new ChannelProgressiveFutureListener() {
+                @Override
+                public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+                    heardFromServer();
+                }
+
+                @Override
+                public void operationComplete(ChannelProgressiveFuture future) {
+                    heardFromServer();
+                }
+            });
+        }
     }
 
     /**
@@ -160,6 +189,7 @@ final class BackendConnection extends Flushable {
 
     private void connect() {
         state = State.CONNECTING;
+        heardFromServer();
         codec = pool.protocol.newServerCodec(pool.protocolSettings);
         Handler handler = new Handler();
         ChannelFuture future = pool.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
@@ -217,10 +247,34 @@ final class BackendConnection extends Flushable {
         timer = loopState.loop.schedule(this::expire, delay, TimeUnit.NANOSECONDS);
     }
 
-    /** Fails every request whose reply is late, and waits for the next deadline. */
+    /** The server sent bytes, took some of a large request, or the connection starts: no stall now. */
+    private void heardFromServer() {
+        lastReadNanos = System.nanoTime();
+        stallCounted = false;
+    }
+
+    /**
+     * Fails every request whose reply is late, and waits for the next deadline; or, while the
+     * server is still sending, waits until it has been silent for the timeout.
+     */
     private void expire() {
         timer = null;
         long now = System.nanoTime();
+        long silentUntil = lastReadNanos + pool.timeoutNanos;
+        if (silentUntil - now > 0) {
+            silenceSeen = false;
+            armTimer(silentUntil);
+            return;
+        }
+        if (!silenceSeen) {
+            // Looked at again after the loop's next poll: what the server sent while the loop was
+            // busy elsewhere is read first, so a slow loop is not taken for a silent server.
+            silenceSeen = true;
+            timerDeadline = now;
+            timer = loopState.loop.schedule(this::expire, 0, TimeUnit.NANOSECONDS);
+            return;
+        }
+        silenceSeen = false;
         long next = 0;
         List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
@@ -247,7 +301,9 @@ final class BackendConnection extends Flushable {
         }
         if (expired > 0) {
             count(LoopCounters.SERVER_TIMEDOUT, expired);
-            for (int i = 0; i < expired; i++) {
+            if (!stallCounted || now - stallCountedNanos >= pool.timeoutNanos) {
+                stallCounted = true;
+                stallCountedNanos = now;
                 pool.routing.recordFailure(server);
             }
         }
@@ -485,6 +541,7 @@ final class BackendConnection extends Flushable {
                 ((ByteBuf) msg).release();
                 return;
             }
+            heardFromServer();
             read((ByteBuf) msg);
         }
 

@@ -35,10 +35,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** The most requests in flight (sent, or answered but not yet written) per client. */
     static final int MAX_PENDING = 1024;
-    /** Requests in flight before the size of the client's replies is known. */
-    static final int INITIAL_IN_FLIGHT = 64;
-    /** Bytes of replies a client's requests in flight may bring, by the estimate of its reply size. */
-    static final long REPLY_BUDGET = 16L * 1024 * 1024;
+    /**
+     * Requests in flight before the size of the client's replies is known: they may all be large,
+     * and queue ahead of other clients' requests on a shared backend connection.
+     */
+    static final int INITIAL_IN_FLIGHT = 4;
+    /**
+     * Bytes of replies a client's requests in flight may bring, by the estimate of its reply size:
+     * what the proxy holds for a client that reads slowly, and what its requests put ahead of
+     * other clients' on a shared backend connection (a few milliseconds of a server's time).
+     */
+    static final long REPLY_BUDGET = 4L * 1024 * 1024;
     /**
      * Requests decoded from one client before the other connections of the loop get their turn: a
      * client pipelining thousands of requests must not hold up those waiting on one.
