@@ -5,15 +5,12 @@ import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.internal.KeyScratch;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,15 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>Routing a key: hash tag, then the hash function (an empty key hashes to 0 without calling it),
  * then the distribution over the live servers. A pool of one server does not hash at all.
  *
- * <p>Liveness, with {@code auto_eject_hosts}: {@link #recordFailure} counts consecutive failures
- * and {@link #recordSuccess} resets the count; at {@code server_failure_limit} the server leaves
- * the ring for {@code server_retry_timeout}. Servers return lazily: the first route after the
- * earliest retry time brings back every server whose time has come. Without
- * {@code auto_eject_hosts} nothing is ever ejected.
+ * <p>Which servers are live is its {@link ServerLiveness} ({@link #liveness()}): the ring holds
+ * the live servers only, and is rebuilt when they change. The liveness methods here delegate to it.
  *
- * <p>Thread-safe. The ring is an immutable snapshot in a volatile field, replaced when a server
- * leaves or returns; routing reads it without locking and allocates nothing. Only ejection and
- * return take a lock.
+ * <p>Thread-safe. The ring is an immutable snapshot in a volatile field, replaced when the live
+ * set changes; routing reads it without locking and allocates nothing.
+ *
+ * <p>Over 350 lines because it is the library's entry point: a third of it is the
+ * {@link Builder} and the configuration's accessors.
  */
 public final class ServerPool {
 
@@ -58,21 +54,9 @@ public final class ServerPool {
     private final boolean autoEjectHosts;
     private final int serverFailureLimit;
     private final long serverRetryTimeoutMillis;
-    private final Ticker ticker;
-    private final Clock clock;
-    private final Listener listener;
+    private final ServerLiveness liveness;
 
-    /** Written without the lock by {@link #recordSuccess}, which runs on every reply. */
-    private final AtomicIntegerArray consecutiveFailures;
-
-    // Guarded by `lock`.
-    private final Object lock = new Object();
-    private final boolean[] ejected;
-    private final long[] retryAtNanos;
-    private final long[] ejectionCounts;
-    private final long[] lastEjectedAtMicros;
-    private long totalEjections;
-
+    /** Built for the live set it holds; rebuilt by the first route that sees another. */
     private volatile Ring ring;
 
     private ServerPool(Builder b, List<ServerSpec> sortedServers, int[] configIndexByServer) {
@@ -89,18 +73,9 @@ public final class ServerPool {
         this.autoEjectHosts = b.autoEjectHosts;
         this.serverFailureLimit = b.serverFailureLimit;
         this.serverRetryTimeoutMillis = b.serverRetryTimeoutMillis;
-        this.ticker = b.ticker;
-        this.clock = b.clock;
-        this.listener = b.listener;
-        int n = sortedServers.size();
-        this.consecutiveFailures = new AtomicIntegerArray(n);
-        this.ejected = new boolean[n];
-        this.retryAtNanos = new long[n];
-        this.ejectionCounts = new long[n];
-        this.lastEjectedAtMicros = new long[n];
-        synchronized (lock) {
-            this.ring = buildRing(ticker.nanos(), null);
-        }
+        this.liveness = new ServerLiveness(sortedServers.size(), autoEjectHosts, serverFailureLimit,
+                serverRetryTimeoutMillis, b.ticker, b.clock, new ListenerOfPool(b.listener));
+        this.ring = buildRing(liveness.current());
     }
 
     /** A builder for a pool called {@code name}. */
@@ -124,7 +99,7 @@ public final class ServerPool {
         if (configIndexByServer.length == 1) {
             return 0;
         }
-        return ring.liveServers[ring.selector.select(hashChecked(key, offset, length))];
+        return ring.live.liveServers[ring.selector.select(hashChecked(key, offset, length))];
     }
 
     /** The server for the whole of {@code key}; see {@link #route(byte[], int, int)}. */
@@ -147,7 +122,7 @@ public final class ServerPool {
         if (configIndexByServer.length == 1) {
             return 0;
         }
-        return ring.liveServers[ring.selector.select(hashChecked(buf, index, length))];
+        return ring.live.liveServers[ring.selector.select(hashChecked(buf, index, length))];
     }
 
     /**
@@ -202,148 +177,66 @@ public final class ServerPool {
         return hashFunction.hash(scratch, 0, length) & 0xffffffffL;
     }
 
-    /** The ring to route with, first bringing back servers whose retry time has passed. */
+    /** The ring of the live servers now (bringing back servers whose retry time has passed). */
     private Ring currentRing() {
+        ServerLiveness.LiveSet live = liveness.current();
         Ring ring = this.ring;
-        // The clock is read only while a server is out, as nutcracker does.
-        if (ring.retryPending && ticker.nanos() - ring.earliestRetryNanos >= 0) {
-            return returnServers();
+        if (ring.live != live) {
+            // Two threads may both build it; either ring is right for the live set it holds.
+            ring = buildRing(live);
+            this.ring = ring;
         }
         return ring;
     }
 
+    private Ring buildRing(ServerLiveness.LiveSet live) {
+        List<ServerSpec> liveServers = new ArrayList<>(live.liveServers.length);
+        for (int server : live.liveServers) {
+            liveServers.add(servers.get(server));
+        }
+        return new Ring(live, liveServers.isEmpty() ? null : distribution.newSelector(liveServers));
+    }
+
     // ---------------------------------------------------------------- liveness
 
-    /**
-     * Counts one failure of {@code server}: a backend connection closed on error, EOF or timeout.
-     * Only with {@code auto_eject_hosts}; the count reaching {@code server_failure_limit} ejects
-     * the server, resets its count and rebuilds the ring at once.
-     */
+    /** Which servers are live: failures, ejections, returns. */
+    public ServerLiveness liveness() {
+        return liveness;
+    }
+
+    /** See {@link ServerLiveness#recordFailure}. */
     public void recordFailure(int server) {
-        Objects.checkIndex(server, configIndexByServer.length);
-        if (!autoEjectHosts) {
-            return;
-        }
-        List<Integer> returned;
-        synchronized (lock) {
-            // Atomic against the lock-free reset in recordSuccess.
-            if (consecutiveFailures.incrementAndGet(server) < serverFailureLimit) {
-                return;
-            }
-            consecutiveFailures.set(server, 0);
-            long now = ticker.nanos();
-            ejected[server] = true;
-            retryAtNanos[server] = now + TimeUnit.MILLISECONDS.toNanos(serverRetryTimeoutMillis);
-            ejectionCounts[server]++;
-            totalEjections++;
-            lastEjectedAtMicros[server] = epochMicros(clock.instant());
-            returned = new ArrayList<>(0);
-            ring = buildRing(now, returned);
-        }
-        notifyListener(server, returned);
+        liveness.recordFailure(server);
     }
 
-    /** Records a reply received from {@code server}: failures must be consecutive to eject. */
+    /** See {@link ServerLiveness#recordSuccess}. */
     public void recordSuccess(int server) {
-        if (consecutiveFailures.get(server) != 0) {
-            consecutiveFailures.set(server, 0);
-        }
+        liveness.recordSuccess(server);
     }
-
-    private Ring returnServers() {
-        List<Integer> returned = new ArrayList<>();
-        Ring current;
-        synchronized (lock) {
-            current = ring;
-            long now = ticker.nanos();
-            if (current.retryPending && now - current.earliestRetryNanos >= 0) {
-                current = buildRing(now, returned);
-                ring = current;
-            }
-        }
-        notifyListener(NO_SERVER, returned);
-        return current;
-    }
-
-    /** Brings back every ejected server whose retry time has passed, and builds a ring of the live. */
-    private Ring buildRing(long now, List<Integer> returned) {
-        int n = servers.size();
-        List<ServerSpec> live = new ArrayList<>(n);
-        int[] liveServers = new int[n];
-        boolean[] ejectedNow = new boolean[n];
-        boolean retryPending = false;
-        long earliestRetry = 0;
-        for (int s = 0; s < n; s++) {
-            if (ejected[s] && now - retryAtNanos[s] >= 0) {
-                ejected[s] = false;
-                returned.add(s);
-            }
-            if (ejected[s]) {
-                ejectedNow[s] = true;
-                if (!retryPending || retryAtNanos[s] - earliestRetry < 0) {
-                    earliestRetry = retryAtNanos[s];
-                }
-                retryPending = true;
-            } else {
-                liveServers[live.size()] = s;
-                live.add(servers.get(s));
-            }
-        }
-        Distribution.Selector selector = live.isEmpty() ? null : distribution.newSelector(live);
-        return new Ring(Arrays.copyOf(liveServers, live.size()), ejectedNow, selector, retryPending, earliestRetry);
-    }
-
-    private void notifyListener(int ejectedServer, List<Integer> returned) {
-        if (listener == null) {
-            return;
-        }
-        try {
-            if (ejectedServer != NO_SERVER) {
-                listener.serverEjected(this, ejectedServer);
-            }
-            for (int server : returned) {
-                listener.serverReturned(this, server);
-            }
-        } catch (RuntimeException e) {
-            // A listener only observes; its failure must not fail routing.
-            LoggerFactory.getLogger(ServerPool.class).warn("pool '{}': ring listener {} failed", name, listener, e);
-        }
-    }
-
-    private static long epochMicros(Instant instant) {
-        return TimeUnit.SECONDS.toMicros(instant.getEpochSecond()) + instant.getNano() / 1000;
-    }
-
-    // ---------------------------------------------------------------- state, for stats
 
     /** Whether {@code server} is off the ring now. A server whose retry time passed stays out until the next route. */
     public boolean isEjected(int server) {
-        return ring.ejected[server];
+        return liveness.isEjected(server);
     }
 
     /** The number of servers on the ring now. */
     public int liveServerCount() {
-        return ring.liveServers.length;
+        return liveness.liveServerCount();
     }
 
     /** The current count of consecutive failures of {@code server}. */
     public int consecutiveFailures(int server) {
-        return consecutiveFailures.get(server);
+        return liveness.consecutiveFailures(server);
     }
 
     /** How many times any server of this pool was ejected: twemproxy's pool stat {@code server_ejects}. */
     public long ejectionCount() {
-        synchronized (lock) {
-            return totalEjections;
-        }
+        return liveness.ejectionCount();
     }
 
     /** How many times {@code server} was ejected. */
     public long ejectionCount(int server) {
-        Objects.checkIndex(server, ejectionCounts.length);
-        synchronized (lock) {
-            return ejectionCounts[server];
-        }
+        return liveness.ejectionCount(server);
     }
 
     /**
@@ -351,10 +244,7 @@ public final class ServerPool {
      * twemproxy's server stat {@code server_ejected_at}.
      */
     public long lastEjectedAtMicros(int server) {
-        Objects.checkIndex(server, lastEjectedAtMicros.length);
-        synchronized (lock) {
-            return lastEjectedAtMicros[server];
-        }
+        return liveness.lastEjectedAtMicros(server);
     }
 
     // ---------------------------------------------------------------- configuration
@@ -416,31 +306,55 @@ public final class ServerPool {
 
     @Override
     public String toString() {
-        Ring ring = this.ring;
-        return "ServerPool{" + name + ": " + servers.size() + " servers, " + ring.liveServers.length + " live, "
+        return "ServerPool{" + name + ": " + servers.size() + " servers, " + liveness.liveServerCount() + " live, "
                 + hashFunction.name() + ", " + distribution.name() + (hashTag != null ? ", hash_tag " + hashTag : "")
                 + "}";
     }
 
-    /** An immutable routing snapshot. */
+    /** An immutable routing snapshot: a live set and the distribution's selector over it. */
     private static final class Ring {
-        /** Selector index to server index. */
-        final int[] liveServers;
-        /** By server index. */
-        final boolean[] ejected;
+        final ServerLiveness.LiveSet live;
         /** Null when no server is live. */
         final Distribution.Selector selector;
-        final boolean retryPending;
-        /** Ticker time at which the first ejected server may return; meaningful if retryPending. */
-        final long earliestRetryNanos;
 
-        Ring(int[] liveServers, boolean[] ejected, Distribution.Selector selector, boolean retryPending,
-                long earliestRetryNanos) {
-            this.liveServers = liveServers;
-            this.ejected = ejected;
+        Ring(ServerLiveness.LiveSet live, Distribution.Selector selector) {
+            this.live = live;
             this.selector = selector;
-            this.retryPending = retryPending;
-            this.earliestRetryNanos = earliestRetryNanos;
+        }
+    }
+
+    /** Tells the pool's {@link Listener}, whose failure must not fail routing. */
+    private final class ListenerOfPool implements ServerLiveness.Listener {
+        private final Listener listener;
+
+        ListenerOfPool(Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void serverEjected(int server) {
+            tell(server, true);
+        }
+
+        @Override
+        public void serverReturned(int server) {
+            tell(server, false);
+        }
+
+        private void tell(int server, boolean ejected) {
+            if (listener == null) {
+                return;
+            }
+            try {
+                if (ejected) {
+                    listener.serverEjected(ServerPool.this, server);
+                } else {
+                    listener.serverReturned(ServerPool.this, server);
+                }
+            } catch (RuntimeException e) {
+                // A listener only observes; its failure must not fail routing.
+                LoggerFactory.getLogger(ServerPool.class).warn("pool '{}': ring listener {} failed", name, listener, e);
+            }
         }
     }
 

@@ -4,13 +4,14 @@ import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A request sent, or about to be sent, on a backend connection and waiting for its reply. The
- * connection completes exchanges in the order it sent them.
+ * A request sent, or about to be sent, on a backend connection and waiting for its reply: what
+ * the connection tells when the reply arrives, fails or comes too late. The connection answers
+ * exchanges in the order it sent them.
  */
 abstract class Exchange {
-    /** When the reply is late, in {@link System#nanoTime()} terms; 0 when there is no timeout. */
+    /** When the reply is late, in the loop's ticker's terms; 0 when there is no timeout. */
     long deadline;
-    /** Set once the exchange was failed (timed out): its reply is read and thrown away. */
+    /** Set once the exchange timed out: its reply is read and thrown away. */
     boolean abandoned;
     /** The request bytes, counted for the stats. */
     int requestBytes;
@@ -40,7 +41,7 @@ abstract class Exchange {
      *
      * @param reply taken over: the exchange releases or forwards it
      */
-    abstract void complete(ByteBuf reply);
+    abstract void replied(ByteBuf reply);
 
     /**
      * The reply arrived, found in place in the backend's input.
@@ -48,10 +49,15 @@ abstract class Exchange {
      * @param source holds the reply at {@code index}; still the caller's, not retained (retain a
      *     view of it to keep it)
      */
-    void complete(ByteBuf source, int index, int length) {
-        complete(Frames.retainedView(source, index, length));
+    void replied(ByteBuf source, int index, int length) {
+        replied(Frames.retainedView(source, index, length));
     }
 
-    /** No reply will come: the backend failed, timed out, or could not be reached. */
-    abstract void fail(String reason);
+    /** No reply will come: the backend failed or could not be reached. */
+    abstract void failed(String reason);
+
+    /** The reply did not come in time; if it comes later, it is thrown away. */
+    void timedOut() {
+        failed(FailureReasons.TIMED_OUT);
+    }
 }

@@ -1,38 +1,20 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.server.stats.PoolStat;
+import dev.nutjar.server.stats.ServerStat;
+
 /**
- * One event loop's share of the twemproxy stats counters. Written only by its loop, without
- * synchronisation; the stats thread sums all loops' counters and may read a value a moment old.
+ * One event loop's share of the stats counters, by the ordinals of {@link PoolStat} and
+ * {@link ServerStat}. Written only by its loop, without synchronisation; the stats thread sums
+ * all loops' counters and may read a value a moment old.
  */
 final class LoopCounters {
-    static final int CLIENT_EOF = 0;
-    static final int CLIENT_ERR = 1;
-    static final int CLIENT_CONNECTIONS = 2;
-    static final int FORWARD_ERROR = 3;
-    static final int FRAGMENTS = 4;
-    /** Every client ever accepted: part of total_connections. */
-    static final int CLIENTS_ACCEPTED = 5;
-    static final int POOL_FIELDS = 6;
+    static final int POOL_FIELDS = PoolStat.values().length;
+    static final int SERVER_FIELDS = ServerStat.values().length;
 
-    static final int SERVER_EOF = 0;
-    static final int SERVER_ERR = 1;
-    static final int SERVER_TIMEDOUT = 2;
-    static final int SERVER_CONNECTIONS = 3;
-    static final int REQUESTS = 4;
-    static final int REQUEST_BYTES = 5;
-    static final int RESPONSES = 6;
-    static final int RESPONSE_BYTES = 7;
-    static final int IN_QUEUE = 8;
-    static final int IN_QUEUE_BYTES = 9;
-    static final int OUT_QUEUE = 10;
-    static final int OUT_QUEUE_BYTES = 11;
-    /** Every backend connection ever opened: part of total_connections. */
-    static final int CONNECTS = 12;
-    static final int SERVER_FIELDS = 13;
-
-    /** [pool][field] */
+    /** [pool][stat] */
     final long[][] pool;
-    /** [pool][server * SERVER_FIELDS + field] */
+    /** [pool][server * SERVER_FIELDS + stat] */
     final long[][] server;
 
     LoopCounters(PoolRuntime[] pools) {
@@ -43,11 +25,11 @@ final class LoopCounters {
         }
     }
 
-    void addPool(int poolId, int field, long delta) {
-        pool[poolId][field] += delta;
+    void addPool(int poolId, PoolStat stat, long delta) {
+        pool[poolId][stat.ordinal()] += delta;
     }
 
-    void addServer(int poolId, int serverIndex, int field, long delta) {
-        server[poolId][serverIndex * SERVER_FIELDS + field] += delta;
+    void addServer(int poolId, int serverIndex, ServerStat stat, long delta) {
+        server[poolId][serverIndex * SERVER_FIELDS + stat.ordinal()] += delta;
     }
 }

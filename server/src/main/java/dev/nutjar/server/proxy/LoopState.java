@@ -2,6 +2,7 @@ package dev.nutjar.server.proxy;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 
 /**
@@ -21,8 +22,10 @@ import java.util.ArrayList;
  */
 final class LoopState {
     final EventLoop loop;
-    private final BackendConnection[][][] backends;
-    private final int[][] nextConnection;
+    /** The loop's clock: {@link EventLoop#ticker()}, which tests drive by hand. */
+    private final Ticker ticker;
+    /** Per pool, by id: where its requests go from this loop. */
+    private final Upstream[] upstreams;
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ArrayList<Flushable> backendsToFlush = new ArrayList<>();
     private final DeferringIoHandler.Deferred backendWrites = new DeferringIoHandler.Deferred() {
@@ -63,8 +66,8 @@ final class LoopState {
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this.loop = loop;
-        this.backends = new BackendConnection[pools.length][][];
-        this.nextConnection = new int[pools.length][];
+        this.ticker = loop.ticker();
+        this.upstreams = new Upstream[pools.length];
         this.counters = new LoopCounters(pools);
         this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
         int chunk = BufferSettings.DEFAULT_UNIT;
@@ -85,37 +88,33 @@ final class LoopState {
                     largeReads, spares.bufferSize());
         }
         for (PoolRuntime pool : pools) {
-            int servers = pool.serverCount();
-            backends[pool.id] = new BackendConnection[servers][];
-            nextConnection[pool.id] = new int[servers];
-            for (int s = 0; s < servers; s++) {
-                BackendConnection[] conns = new BackendConnection[pool.serverConnections];
-                for (int c = 0; c < conns.length; c++) {
-                    conns[c] = new BackendConnection(pool, s, this);
-                }
-                backends[pool.id][s] = conns;
-            }
+            upstreams[pool.id] = new RingUpstream(pool, this);
         }
     }
 
     /**
-     * {@link System#nanoTime()}, read once per run of a client's decoder while one runs: the
+     * The {@link #ticker()}'s time, read once per run of a client's decoder while one runs: the
      * requests of a pipeline share one reading of the clock for their deadlines. A timeout is
-     * counted in milliseconds, and one run is bounded (ClientConnection's turn), so a deadline
+     * counted in milliseconds, and one run is bounded (ClientSession's turn), so a deadline
      * comes at most that much early.
      */
     long nanoTime() {
-        return decodingClient ? decodeStartNanos : System.nanoTime();
+        return decodingClient ? decodeStartNanos : ticker.nanoTime();
     }
 
     /** A client's input is being decoded: {@link #nanoTime} is now until {@link #clientDecodeDone}. */
     void clientDecodeStarts() {
-        decodeStartNanos = System.nanoTime();
+        decodeStartNanos = ticker.nanoTime();
         decodingClient = true;
     }
 
     void clientDecodeDone() {
         decodingClient = false;
+    }
+
+    /** The loop's clock, for deadlines. */
+    Ticker ticker() {
+        return ticker;
     }
 
     /** The read buffer allocator for this loop's client connections of {@code pool}. */
@@ -128,20 +127,9 @@ final class LoopState {
         return backendReadAllocators[pool.id];
     }
 
-    /** A connection to {@code server} of {@code pool}, round-robin over server_connections. */
-    BackendConnection backend(PoolRuntime pool, int server) {
-        BackendConnection[] conns = backends[pool.id][server];
-        if (conns.length == 1) {
-            return conns[0];
-        }
-        int[] next = nextConnection[pool.id];
-        int i = next[server];
-        next[server] = i + 1 == conns.length ? 0 : i + 1;
-        return conns[i];
-    }
-
-    BackendConnection[] connections(PoolRuntime pool, int server) {
-        return backends[pool.id][server];
+    /** Where {@code pool}'s requests go from this loop. */
+    Upstream upstream(PoolRuntime pool) {
+        return upstreams[pool.id];
     }
 
     /** Queues {@code connection} to be flushed at the end of this loop iteration. */
@@ -229,12 +217,8 @@ final class LoopState {
 
     /** Closes every backend connection of this loop. */
     void closeBackends() {
-        for (BackendConnection[][] pool : backends) {
-            for (BackendConnection[] server : pool) {
-                for (BackendConnection conn : server) {
-                    conn.close();
-                }
-            }
+        for (Upstream upstream : upstreams) {
+            upstream.close();
         }
     }
 }

@@ -6,17 +6,18 @@ import dev.nutjar.protocol.ThreadLocalPool;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A client request whose reply has its place in the client's reply queue. For a forwarded request
- * it is also the backend exchange; a split request waits for all its {@link Fragment}s.
+ * A client request whose reply has its place in its owner's {@link ReplyQueue}. For a forwarded
+ * request it is also the backend exchange; a split request waits for all its {@link Fragment}s.
+ * It reports to its {@link RequestOwner} and to nothing else.
  *
- * <p>Pooled per thread: it goes back to the pool once both its client and its backend connection
+ * <p>Pooled per thread: it goes back to the pool once both its owner and its backend connection
  * are done with it (a request that timed out stays on the backend connection until its reply is
  * read). A split request's slot is not pooled: its fragments may outlive the client's interest.
  */
 final class PendingRequest extends Exchange {
     private static final ThreadLocalPool<PendingRequest> POOL = new ThreadLocalPool<>(PendingRequest::new);
 
-    ClientConnection client;
+    RequestOwner owner;
     /** Owned until the reply is written; released then. */
     Request request;
     /**
@@ -29,14 +30,14 @@ final class PendingRequest extends Exchange {
     int replyLength;
     boolean done;
     boolean closeAfterReply;
-    /** The client decoder's run that read the request: set by the client as it queues this slot. */
+    /** The client decoder's run that read the request: set as the request is queued. */
     int decodeRun;
     Split split;
     int fragmentsLeft;
     /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
     boolean streamed;
 
-    /** The client, and the backend connection while it awaits the reply. */
+    /** The owner, and the backend connection while it awaits the reply. */
     private int holders;
     private boolean pooled;
     /** The list this slot came from and goes back to. */
@@ -46,17 +47,17 @@ final class PendingRequest extends Exchange {
         super(0);
     }
 
-    /** This thread's list of spare slots, for a client connection to keep and pass to {@code of}. */
+    /** This thread's list of spare slots, for a client session to keep and pass to {@code of}. */
     static ThreadLocalPool.Local<PendingRequest> localPool() {
         return POOL.local();
     }
 
     /**
-     * @param from the client's {@link #localPool()}
+     * @param from the owner's {@link #localPool()}
      * @param request taken over (released with this slot); null for a slot without a request
      */
-    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, ClientConnection client, Request request) {
-        PendingRequest slot = of(from, client, request == null ? 0 : request.replyKind());
+    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, RequestOwner owner, Request request) {
+        PendingRequest slot = of(from, owner, request == null ? 0 : request.replyKind());
         slot.request = request;
         return slot;
     }
@@ -64,13 +65,13 @@ final class PendingRequest extends Exchange {
     /**
      * A slot for a forwarded request, which the caller keeps and releases itself.
      *
-     * @param from the client's {@link #localPool()}
+     * @param from the owner's {@link #localPool()}
      * @param replyKind the request's {@link Request#replyKind()}
      */
-    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, ClientConnection client, int replyKind) {
+    static PendingRequest of(ThreadLocalPool.Local<PendingRequest> from, RequestOwner owner, int replyKind) {
         PendingRequest slot = from.get();
         slot.home = from;
-        slot.client = client;
+        slot.owner = owner;
         slot.replyKind = replyKind;
         slot.holders = 1;
         slot.pooled = true;
@@ -96,7 +97,7 @@ final class PendingRequest extends Exchange {
 
     private void drop() {
         if (--holders == 0 && pooled) {
-            client = null;
+            owner = null;
             request = null;
             reply = null;
             replyIndex = 0;
@@ -117,56 +118,65 @@ final class PendingRequest extends Exchange {
     }
 
     @Override
-    void complete(ByteBuf reply) {
+    void replied(ByteBuf reply) {
         finish(reply);
     }
 
     @Override
-    void complete(ByteBuf source, int index, int length) {
-        if (!streamed && !done && client.isNextReply(this)) {
-            client.headReplied(this, source, index, length);
+    void replied(ByteBuf source, int index, int length) {
+        if (!streamed && !done && owner.awaitsNext(this)) {
+            done = true;
+            owner.repliedInPlace(this, source, index, length);
         } else {
             finish(source.retain(), index, length);
         }
     }
 
     @Override
-    void fail(String reason) {
-        client.countForwardError();
+    void failed(String reason) {
+        owner.forwardFailed();
         if (streamed) {
             // No error can follow a reply cut short: the client is closed instead.
-            client.cutShort();
+            owner.streamCutShort();
             return;
         }
-        finish(client.pool.protocol.failureReply(client.allocator(), reason));
+        finish(owner.errorReply(reason));
     }
 
     /**
-     * From now on the reply is passed on as it arrives; only when {@link ClientConnection#isNextReply}.
-     *
-     * @param bytes the size of the reply, for the client's reply-size estimate
+     * Whether the reply may be passed on as it arrives: only when the owner awaits it next.
+     * Never for a fragment of a split request, whose replies are merged.
      */
-    void startStream(int bytes) {
-        streamed = true;
-        client.replySized(bytes);
+    boolean streamable() {
+        return !abandoned && owner.awaitsNext(this);
     }
 
     /**
-     * Writes the next bytes of the streamed reply, or drops them when nobody awaits them.
+     * From now on the reply is passed on as it arrives ({@link #streamable}).
+     *
+     * @param bytes the size of the reply, for the owner's reply-size estimate
+     */
+    void streamStarts(int bytes) {
+        streamed = true;
+        owner.streamStarts(this, bytes);
+    }
+
+    /**
+     * Passes on the next bytes of the streamed reply, or drops them when nobody awaits them.
      *
      * @param chunk taken over
      */
-    void streamChunk(ByteBuf chunk) {
-        if (abandoned || done || client.closed) {
+    void streamed(ByteBuf chunk) {
+        if (abandoned || done || owner.gone()) {
             chunk.release();
         } else {
-            client.writeStreamed(chunk);
+            owner.streamed(chunk);
         }
     }
 
     /**
-     * Sets the reply (for a streamed one, its last bytes) and lets the client write every reply
-     * that is now at the head of its queue.
+     * Sets the reply (for a streamed one, its last bytes) and lets the owner write every reply
+     * that is now due.
      *
      * @param reply taken over
      */
@@ -180,7 +190,7 @@ final class PendingRequest extends Exchange {
      * @param holder one reference taken over
      */
     void finish(ByteBuf holder, int index, int length) {
-        if (done || client.closed) {
+        if (done || owner.gone()) {
             holder.release();
             return;
         }
@@ -188,13 +198,10 @@ final class PendingRequest extends Exchange {
         this.replyIndex = index;
         this.replyLength = length;
         this.done = true;
-        if (!streamed) {
-            client.replySized(length); // a streamed reply was sized when it started
-        }
-        client.replyReady();
+        owner.replied(this);
     }
 
-    void fragmentReplied(int fragment, ByteBuf reply) {
+    private void fragmentReplied(int fragment, ByteBuf reply) {
         if (split == null) {
             reply.release();
             return;
@@ -203,7 +210,7 @@ final class PendingRequest extends Exchange {
         fragmentDone();
     }
 
-    void fragmentFailed(int fragment, String reason) {
+    private void fragmentFailed(int fragment, String reason) {
         if (split == null) {
             return;
         }
@@ -213,14 +220,14 @@ final class PendingRequest extends Exchange {
 
     private void fragmentDone() {
         if (--fragmentsLeft == 0) {
-            ByteBuf merged = split.merge(client.allocator());
+            ByteBuf merged = split.merge(owner.allocator());
             split.release();
             split = null;
             finish(merged);
         }
     }
 
-    /** Releases everything this request still holds: the client is done with it. */
+    /** Releases everything this request still holds: the owner is done with it. */
     void release() {
         if (request != null) {
             request.release();
@@ -249,12 +256,12 @@ final class PendingRequest extends Exchange {
         }
 
         @Override
-        void complete(ByteBuf reply) {
+        void replied(ByteBuf reply) {
             parent.fragmentReplied(index, reply);
         }
 
         @Override
-        void fail(String reason) {
+        void failed(String reason) {
             parent.fragmentFailed(index, reason);
         }
     }

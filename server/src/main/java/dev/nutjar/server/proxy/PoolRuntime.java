@@ -28,11 +28,6 @@ final class PoolRuntime {
      */
     static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
-    static final String TIMED_OUT = "Connection timed out";
-    static final String SERVER_CLOSED = "Connection closed by server";
-    static final String BAD_REPLY = "Invalid reply from server";
-    static final String NO_LIVE_SERVER = "Connection refused: every server of the pool is ejected";
-
     final int id;
     final String name;
     final Protocol protocol;
@@ -49,6 +44,8 @@ final class PoolRuntime {
     private final Transport transport;
     private final int maxClients;
     private final AtomicInteger clients = new AtomicInteger();
+    /** Opens the backend connections; tests put in channels of their own. */
+    BackendConnector connector = this::connect;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -115,7 +112,7 @@ final class PoolRuntime {
                 .channel(spec.isUnix() ? transport.unix : transport.tcp)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, readAllocator)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator)
                 .handler(handler);
         SocketAddress address;
         if (spec.isUnix()) {

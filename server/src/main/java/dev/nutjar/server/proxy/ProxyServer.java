@@ -1,5 +1,6 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.server.stats.ServerStat;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -132,16 +133,14 @@ public final class ProxyServer implements AutoCloseable {
         }
         LoopState loopState = loops.get(ch.eventLoop());
         ch.config().setRecvByteBufAllocator(loopState.readAllocator(pool));
-        ch.pipeline().addLast(new ClientConnection(pool, loopState));
+        ch.pipeline().addLast(new ClientSession(pool, loopState));
     }
 
     private void preconnect() {
         for (LoopState state : loops.values()) {
             state.loop.execute(() -> {
                 for (PoolRuntime pool : pools) {
-                    for (int s = 0; s < pool.serverCount(); s++) {
-                        state.backend(pool, s).preconnect();
-                    }
+                    state.upstream(pool).preconnect();
                 }
             });
         }
@@ -193,8 +192,9 @@ public final class ProxyServer implements AutoCloseable {
     boolean idle() {
         for (LoopState state : loops.values()) {
             for (long[] servers : state.counters.server) {
-                for (int i = LoopCounters.OUT_QUEUE; i < servers.length; i += LoopCounters.SERVER_FIELDS) {
-                    if (servers[i] > 0) {
+                for (int base = 0; base < servers.length; base += LoopCounters.SERVER_FIELDS) {
+                    if (servers[base + ServerStat.IN_QUEUE.ordinal()] > 0
+                            || servers[base + ServerStat.OUT_QUEUE.ordinal()] > 0) {
                         return false;
                     }
                 }

@@ -17,7 +17,7 @@ import io.netty.util.UncheckedBooleanSupplier;
  *       for its read buffer: a tenth of the loop's user time with one request per client read.
  *   <li>{@link #withHeadroom}, for backends: each read starts {@code headroom} bytes into its
  *       buffer, so that the start of a reply cut by the previous read can be put in front of the
- *       new bytes ({@link ClientConnection#cumulate}), rather than the new bytes copied after it.
+ *       new bytes ({@link Cumulation#cumulate}), rather than the new bytes copied after it.
  *       With pipelined clients a backend read often ends in a cut reply.
  * </ul>
  *
@@ -65,7 +65,7 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
     }
 
     @Override
-    public Handle newHandle() {
+    public ExtendedHandle newHandle() {
         return new ReadHandle((ExtendedHandle) sizing.newHandle());
     }
 

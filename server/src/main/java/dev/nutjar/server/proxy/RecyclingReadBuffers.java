@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
 /**
  * Read buffers of one size whose memory comes back here when the last reference to them is
  * released, wherever that happens: a large value is held as many reads (a composite, see
- * {@link ClientConnection#cumulate}) until it has been written on, and those reads are then
+ * {@link Cumulation#cumulate}) until it has been written on, and those reads are then
  * released one by one by Netty. Netty's pool gives such memory back to the system once a whole
  * chunk of it is free, and takes new memory, zeroed and faulted in page by page, for the next
  * large value: most of the proxy's time for a 16 MiB SET. Kept here, it is reused as it is, as

@@ -1,19 +1,17 @@
 package dev.nutjar.server.proxy;
 
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.server.stats.PoolStat;
+import dev.nutjar.server.stats.ServerStat;
 
 /**
  * The stats document, in nutcracker 0.5's exact JSON layout and field names (its separators are
- * irregular, and monitoring scripts parse them as they are).
+ * irregular, and monitoring scripts parse them as they are): twemproxy's stats of
+ * {@link PoolStat} and {@link ServerStat}, in table order.
  */
 final class StatsReport {
-    static final String[] POOL_FIELDS = {
-        "client_eof", "client_err", "client_connections", "server_ejects", "forward_error", "fragments",
-    };
-    static final String[] SERVER_FIELDS = {
-        "server_eof", "server_err", "server_timedout", "server_connections", "server_ejected_at", "requests",
-        "request_bytes", "responses", "response_bytes", "in_queue", "in_queue_bytes", "out_queue", "out_queue_bytes",
-    };
+    private static final PoolStat[] POOL_STATS = PoolStat.values();
+    private static final ServerStat[] SERVER_STATS = ServerStat.values();
 
     private StatsReport() {}
 
@@ -37,12 +35,12 @@ final class StatsReport {
         }
         for (PoolRuntime pool : pools) {
             long[] p = poolSums[pool.id];
-            currConnections += p[LoopCounters.CLIENT_CONNECTIONS];
-            totalConnections += p[LoopCounters.CLIENTS_ACCEPTED];
+            currConnections += p[PoolStat.CLIENT_CONNECTIONS.ordinal()];
+            totalConnections += p[PoolStat.CLIENTS_ACCEPTED.ordinal()];
             long[] s = serverSums[pool.id];
             for (int i = 0; i < pool.serverCount(); i++) {
-                currConnections += s[i * LoopCounters.SERVER_FIELDS + LoopCounters.SERVER_CONNECTIONS];
-                totalConnections += s[i * LoopCounters.SERVER_FIELDS + LoopCounters.CONNECTS];
+                currConnections += s[i * LoopCounters.SERVER_FIELDS + ServerStat.SERVER_CONNECTIONS.ordinal()];
+                totalConnections += s[i * LoopCounters.SERVER_FIELDS + ServerStat.CONNECTS.ordinal()];
             }
         }
         json.append("{\"service\":\"nutcracker\", \"source\":\"").append(source)
@@ -52,38 +50,30 @@ final class StatsReport {
                 .append(", \"curr_connections\":").append(currConnections);
         boolean firstPool = true;
         for (PoolRuntime pool : server.poolsInStatsOrder()) {
-            ServerPool routing = pool.routing;
             long[] p = poolSums[pool.id];
-            long[] poolValues = {
-                p[LoopCounters.CLIENT_EOF], p[LoopCounters.CLIENT_ERR], p[LoopCounters.CLIENT_CONNECTIONS],
-                routing.ejectionCount(), p[LoopCounters.FORWARD_ERROR], p[LoopCounters.FRAGMENTS],
-            };
             json.append(firstPool ? ", \"" : ",\"").append(pool.name).append("\": {");
             firstPool = false;
-            for (int f = 0; f < POOL_FIELDS.length; f++) {
-                json.append('"').append(POOL_FIELDS[f]).append("\":").append(poolValues[f]).append(", ");
+            for (PoolStat stat : POOL_STATS) {
+                if (stat.stat().twemproxy()) {
+                    json.append('"').append(stat.stat().name()).append("\":").append(value(pool, p, stat))
+                            .append(", ");
+                }
             }
             long[] s = serverSums[pool.id];
             for (int i = 0; i < pool.serverCount(); i++) {
-                int base = i * LoopCounters.SERVER_FIELDS;
-                long[] serverValues = {
-                    s[base + LoopCounters.SERVER_EOF], s[base + LoopCounters.SERVER_ERR],
-                    s[base + LoopCounters.SERVER_TIMEDOUT], s[base + LoopCounters.SERVER_CONNECTIONS],
-                    routing.lastEjectedAtMicros(i), s[base + LoopCounters.REQUESTS],
-                    s[base + LoopCounters.REQUEST_BYTES], s[base + LoopCounters.RESPONSES],
-                    s[base + LoopCounters.RESPONSE_BYTES], s[base + LoopCounters.IN_QUEUE],
-                    s[base + LoopCounters.IN_QUEUE_BYTES], s[base + LoopCounters.OUT_QUEUE],
-                    s[base + LoopCounters.OUT_QUEUE_BYTES],
-                };
                 if (i > 0) {
                     json.append(',');
                 }
                 json.append('"').append(pool.serverName(i)).append("\": {");
-                for (int f = 0; f < SERVER_FIELDS.length; f++) {
-                    if (f > 0) {
-                        json.append(", ");
+                boolean firstField = true;
+                for (ServerStat stat : SERVER_STATS) {
+                    if (stat.stat().twemproxy()) {
+                        if (!firstField) {
+                            json.append(", ");
+                        }
+                        firstField = false;
+                        json.append('"').append(stat.stat().name()).append("\":").append(value(pool, s, i, stat));
                     }
-                    json.append('"').append(SERVER_FIELDS[f]).append("\":").append(serverValues[f]);
                 }
                 json.append('}');
             }
@@ -91,6 +81,30 @@ final class StatsReport {
         }
         json.append("}\n");
         return json.toString();
+    }
+
+    /** {@code stat} of {@code pool}, from the loops' sums or from its routing. */
+    static long value(PoolRuntime pool, long[] sums, PoolStat stat) {
+        if (stat.stat().counted()) {
+            return sums[stat.ordinal()];
+        }
+        ServerPool routing = pool.routing;
+        return switch (stat) {
+            case SERVER_EJECTS -> routing.ejectionCount();
+            default -> throw new IllegalStateException("no source for " + stat);
+        };
+    }
+
+    /** {@code stat} of server {@code server} of {@code pool}, from the loops' sums or from its routing. */
+    static long value(PoolRuntime pool, long[] sums, int server, ServerStat stat) {
+        if (stat.stat().counted()) {
+            return sums[server * LoopCounters.SERVER_FIELDS + stat.ordinal()];
+        }
+        ServerPool routing = pool.routing;
+        return switch (stat) {
+            case SERVER_EJECTED_AT -> routing.lastEjectedAtMicros(server);
+            default -> throw new IllegalStateException("no source for " + stat);
+        };
     }
 
     private static void add(long[] sum, long[] values) {

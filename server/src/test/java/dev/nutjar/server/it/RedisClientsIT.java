@@ -80,6 +80,7 @@ class RedisClientsIT {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // Jedis deprecates getSet, and clients still send GETSET
     void jedisRoundTripsEveryCategoryOfCommand() {
         try (Jedis jedis = proxy.jedis()) {
             // strings

@@ -212,7 +212,8 @@ class StreamedRepliesIT {
 
         boolean acceptsWithin(int millis) throws IOException {
             server.setSoTimeout(millis);
-            try (Socket socket = server.accept()) {
+            try {
+                server.accept().close();
                 return true;
             } catch (SocketTimeoutException e) {
                 return false;

@@ -25,8 +25,8 @@ class UnixSocketIT {
     void listensAndForwardsOverUnixSockets() throws Exception {
         Path backendSocket = dir.resolve("redis.sock");
         Path listenSocket = dir.resolve("nutjar.sock");
-        try (BackendProcess redis = BackendProcess.redis("--unixsocket", backendSocket.toString(),
-                "--unixsocketperm", "700")) {
+        BackendProcess redis = BackendProcess.redis("--unixsocket", backendSocket.toString(), "--unixsocketperm", "700");
+        try (redis) {
             String yaml = "unix:\n  listen: " + listenSocket + " 0660\n  redis: true\n  servers:\n   - "
                     + backendSocket + ":1\n";
             try (TestProxy proxy = TestProxy.start(yaml, 0, 1)) {

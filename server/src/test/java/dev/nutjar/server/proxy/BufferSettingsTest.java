@@ -46,7 +46,8 @@ class BufferSettingsTest {
 
     @Test
     void readsStartSmallAndAreBoundedByTheMaximum() {
-        RecvByteBufAllocator.Handle handle = new BufferSettings(512, 64, 4096).recvAllocator().newHandle();
+        RecvByteBufAllocator.ExtendedHandle handle =
+                (RecvByteBufAllocator.ExtendedHandle) new BufferSettings(512, 64, 4096).recvAllocator().newHandle();
         EmbeddedChannel channel = new EmbeddedChannel();
         handle.reset(channel.config());
 
@@ -63,7 +64,8 @@ class BufferSettingsTest {
 
     @Test
     void aMaximumBelowTheInitialReadSizeIsAlsoTheFirstRead() {
-        RecvByteBufAllocator.Handle handle = new BufferSettings(512, 64, 1024).recvAllocator().newHandle();
+        RecvByteBufAllocator.ExtendedHandle handle =
+                (RecvByteBufAllocator.ExtendedHandle) new BufferSettings(512, 64, 1024).recvAllocator().newHandle();
 
         assertThat(handle.guess()).isEqualTo(1024);
     }

@@ -25,7 +25,7 @@ class CumulateTest {
     void withNothingCarriedTheReadIsTheInput() {
         ByteBuf in = bytes("+OK\r\n");
 
-        assertThat(ClientConnection.cumulate(alloc, null, in)).isSameAs(in);
+        assertThat(Cumulation.cumulate(alloc, null, in)).isSameAs(in);
         in.release();
     }
 
@@ -35,7 +35,7 @@ class CumulateTest {
         carried.skipBytes(2);
         ByteBuf in = readWithHeadroom(16, "lo\r\n+OK\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isSameAs(in);
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n+OK\r\n");
@@ -48,7 +48,7 @@ class CumulateTest {
         ByteBuf carried = bytes("$5\r\nhel");
         ByteBuf in = readWithHeadroom(4, "lo\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isSameAs(carried);
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n");
@@ -63,7 +63,7 @@ class CumulateTest {
         // The front of the read went out as a retained slice (a streamed reply), still queued.
         ByteBuf streamed = in.readRetainedSlice(8);
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(streamed.toString(US_ASCII)).isEqualTo("STREAMED");
         assertThat(all.toString(US_ASCII)).isEqualTo("$5\r\nhello\r\n");
@@ -79,7 +79,7 @@ class CumulateTest {
         carried.retain(); // a request still holds the first 14 bytes
         ByteBuf in = bytes("NG\r\n");
 
-        ByteBuf all = ClientConnection.cumulate(alloc, carried, in);
+        ByteBuf all = Cumulation.cumulate(alloc, carried, in);
 
         assertThat(all).isNotSameAs(carried);
         assertThat(all.toString(US_ASCII)).isEqualTo("*1\r\n$4\r\nPING\r\n");
@@ -100,12 +100,12 @@ class CumulateTest {
 
     @Test
     void beyondTheComposeLimitTheReadsArePartsOfACompositeNotCopies() {
-        int half = ClientConnection.COMPOSE_ABOVE / 2 + 1;
+        int half = Cumulation.COMPOSE_ABOVE / 2 + 1;
         ByteBuf first = fullRead(half, 'a');
         ByteBuf second = fullRead(half, 'b');
         ByteBuf third = fullRead(half, 'c');
 
-        ByteBuf all = ClientConnection.cumulate(alloc, ClientConnection.cumulate(alloc, first, second), third);
+        ByteBuf all = Cumulation.cumulate(alloc, Cumulation.cumulate(alloc, first, second), third);
 
         assertThat(all).isInstanceOf(CompositeByteBuf.class);
         assertThat(((CompositeByteBuf) all).numComponents()).isEqualTo(3);
@@ -120,11 +120,11 @@ class CumulateTest {
 
     @Test
     void aCompositeARequestWasTakenFromIsNotAddedToItsRestStartsANewOne() {
-        int half = ClientConnection.COMPOSE_ABOVE / 2 + 1;
-        ByteBuf composite = ClientConnection.cumulate(alloc, fullRead(half, 'a'), fullRead(half, 'b'));
+        int half = Cumulation.COMPOSE_ABOVE / 2 + 1;
+        ByteBuf composite = Cumulation.cumulate(alloc, fullRead(half, 'a'), fullRead(half, 'b'));
         ByteBuf request = composite.readRetainedSlice(half + 10); // a request, still queued
 
-        ByteBuf all = ClientConnection.cumulate(alloc, composite, fullRead(half, 'c'));
+        ByteBuf all = Cumulation.cumulate(alloc, composite, fullRead(half, 'c'));
 
         assertThat(all).isNotSameAs(composite);
         assertThat(all.readableBytes()).isEqualTo(2 * half - 10);
@@ -137,15 +137,15 @@ class CumulateTest {
 
     @Test
     void aShortReadIsCompactedBeforeItJoinsAComposite() {
-        ByteBuf big = fullRead(ClientConnection.COMPOSE_ABOVE, 'a');
+        ByteBuf big = fullRead(Cumulation.COMPOSE_ABOVE, 'a');
         ByteBuf shortRead = alloc.directBuffer(65536).writeBytes("tail".getBytes(US_ASCII));
 
-        ByteBuf all = ClientConnection.cumulate(alloc, big, shortRead);
+        ByteBuf all = Cumulation.cumulate(alloc, big, shortRead);
 
         assertThat(shortRead.refCnt()).isZero();
-        assertThat(all.readableBytes()).isEqualTo(ClientConnection.COMPOSE_ABOVE + 4);
-        assertThat(all.toString(ClientConnection.COMPOSE_ABOVE, 4, US_ASCII)).isEqualTo("tail");
-        assertThat(all.capacity()).isLessThan(ClientConnection.COMPOSE_ABOVE + 65536);
+        assertThat(all.readableBytes()).isEqualTo(Cumulation.COMPOSE_ABOVE + 4);
+        assertThat(all.toString(Cumulation.COMPOSE_ABOVE, 4, US_ASCII)).isEqualTo("tail");
+        assertThat(all.capacity()).isLessThan(Cumulation.COMPOSE_ABOVE + 65536);
         all.release();
     }
 }

@@ -26,7 +26,7 @@ class ReadBufferAllocatorTest {
     private RecvByteBufAllocator.ExtendedHandle handle(int minimum, int initial, int maximum) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
         RecvByteBufAllocator.ExtendedHandle handle =
-                (RecvByteBufAllocator.ExtendedHandle) ReadBufferAllocator.intoSpares(sizing, spares, large).newHandle();
+                ReadBufferAllocator.intoSpares(sizing, spares, large).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;
     }
@@ -34,7 +34,7 @@ class ReadBufferAllocatorTest {
     /** Reads with 512 bytes of headroom, the first asking for {@code initial}. */
     private RecvByteBufAllocator.ExtendedHandle headroomHandle(int initial, int largeAbove) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, initial, 65536);
-        RecvByteBufAllocator.ExtendedHandle handle = (RecvByteBufAllocator.ExtendedHandle)
+        RecvByteBufAllocator.ExtendedHandle handle =
                 ReadBufferAllocator.withHeadroom(sizing, 512, large, largeAbove).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;

@@ -1,0 +1,140 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.ProtocolException;
+import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.Split;
+import dev.nutjar.protocol.ThreadLocalPool;
+import dev.nutjar.server.stats.PoolStat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sends each request a client session decoded where it goes: answered on the spot, forwarded to
+ * the server of its key, or split over the servers of its keys; each gets its place in the
+ * session's {@link ReplyQueue} first. Allocates nothing per forwarded request: its slot comes from
+ * the loop's pool.
+ */
+final class RequestRouter {
+    private final PoolRuntime pool;
+    private final LoopState loopState;
+    private final Upstream upstream;
+    private final RequestOwner owner;
+    private final ReplyQueue queue;
+    /** Spare request slots of the loop's thread (the session is made on it). */
+    private final ThreadLocalPool.Local<PendingRequest> slots = PendingRequest.localPool();
+    private int[] serverOfKey = new int[16];
+
+    RequestRouter(PoolRuntime pool, LoopState loopState, RequestOwner owner, ReplyQueue queue) {
+        this.pool = pool;
+        this.loopState = loopState;
+        this.upstream = loopState.upstream(pool);
+        this.owner = owner;
+        this.queue = queue;
+    }
+
+    /**
+     * Routes {@code request}, read in the decoder's run {@code decodeRun}.
+     *
+     * @param request taken over
+     * @return whether the connection closes after this request's reply: nothing more is read
+     */
+    boolean route(Request request, int decodeRun) {
+        switch (request.action()) {
+            case LOCAL -> {
+                return answerLocally(request, decodeRun);
+            }
+            case FORWARD -> forward(request, decodeRun);
+            case SPLIT -> split(request, decodeRun);
+        }
+        return false;
+    }
+
+    /** The client sent what cannot be read: its error reply, after which the connection closes. */
+    void rejected(ProtocolException e, int decodeRun) {
+        PendingRequest slot = PendingRequest.of(slots, owner, null);
+        slot.closeAfterReply = true;
+        queue.add(slot, decodeRun);
+        ByteBuf reply = e.reply() == null
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.copiedBuffer(e.reply(), StandardCharsets.UTF_8);
+        slot.finish(reply);
+    }
+
+    private boolean answerLocally(Request request, int decodeRun) {
+        PendingRequest slot = PendingRequest.of(slots, owner, request);
+        boolean last = request.closeAfterReply();
+        slot.closeAfterReply = last;
+        queue.add(slot, decodeRun);
+        ByteBuf reply = request.localReply(owner.allocator());
+        slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
+        return last;
+    }
+
+    private void forward(Request request, int decodeRun) {
+        int keys = request.keyCount();
+        int server = upstream.serverOf(request, 0);
+        if (keys > 1 && request.keysMustShareServer()) {
+            for (int k = 1; k < keys; k++) {
+                if (upstream.serverOf(request, k) != server) {
+                    PendingRequest slot = PendingRequest.of(slots, owner, request);
+                    queue.add(slot, decodeRun);
+                    slot.finish(request.crossServerReply(owner.allocator()));
+                    return;
+                }
+            }
+        }
+        boolean expectsReply = request.expectsReply();
+        // A noreply request has no place in the reply queue: it gets no slot at all. The slot
+        // does not keep the request: once its bytes are on their way, only its reply kind matters.
+        PendingRequest slot = expectsReply ? PendingRequest.of(slots, owner, request.replyKind()) : null;
+        if (expectsReply) {
+            queue.add(slot, decodeRun);
+        }
+        if (server == Upstream.NO_SERVER) {
+            request.release();
+            if (expectsReply) {
+                slot.failed(FailureReasons.NO_LIVE_SERVER);
+            }
+            return;
+        }
+        BackendConnection backend = upstream.connection(server);
+        if (expectsReply) {
+            backend.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());
+        } else {
+            backend.sendWithoutReply(request.frameSource(), request.frameIndex(), request.frameLength());
+        }
+        // Copied into the backend's batch, or passed on as a view of its own: released now, so the
+        // request's objects go back to their pools while still in cache, and the client's input
+        // buffer is free again once the last request read from it is forwarded.
+        request.release();
+    }
+
+    private void split(Request request, int decodeRun) {
+        PendingRequest slot = PendingRequest.of(slots, owner, request);
+        int keys = request.keyCount();
+        if (serverOfKey.length < keys) {
+            serverOfKey = new int[Math.max(keys, serverOfKey.length * 2)];
+        }
+        queue.add(slot, decodeRun);
+        for (int k = 0; k < keys; k++) {
+            int server = upstream.serverOf(request, k);
+            if (server == Upstream.NO_SERVER) {
+                slot.failed(FailureReasons.NO_LIVE_SERVER);
+                return;
+            }
+            serverOfKey[k] = server;
+        }
+        ByteBufAllocator alloc = owner.allocator();
+        Split split = request.split(serverOfKey, alloc);
+        int fragments = split.fragmentCount();
+        slot.splitInto(split);
+        loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, fragments);
+        int replyKind = split.replyKind();
+        for (int f = 0; f < fragments; f++) {
+            ByteBuf bytes = split.takeRequest(f);
+            upstream.connection(split.server(f)).send(new PendingRequest.Fragment(slot, f, replyKind), bytes);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.Request;
+import dev.nutjar.routing.ServerPool;
+
+/**
+ * Where a pool's requests go, as one event loop sees it: which server a key belongs to, and which
+ * of the loop's connections serves that server. Today a ring (ketama, modula, random) over the
+ * pool's fixed servers ({@link RingUpstream}); a Redis Cluster slot map or Sentinel-managed
+ * masters implement this too, and the client side does not change.
+ */
+interface Upstream {
+    /** What {@link #serverOf} returns when no server can take the key. */
+    int NO_SERVER = ServerPool.NO_SERVER;
+
+    /** The server index of key {@code key} of {@code request}, or {@link #NO_SERVER}. Allocates nothing. */
+    int serverOf(Request request, int key);
+
+    /** A connection of this loop to {@code server}, which sends the request and reads its reply. */
+    BackendConnection connection(int server);
+
+    /** Opens a connection to every server now (twemproxy's {@code preconnect}). */
+    void preconnect();
+
+    /** Closes every connection, failing what is still on them. */
+    void close();
+}
