@@ -40,9 +40,10 @@ class SlowClientIsolationIT {
     /** The probe's requests: one every 10 ms. */
     private static final int PROBES = 300;
     /**
-     * The issue's bound on the probe's 99th percentile, to which twice the probe's own p99 without
-     * the misbehaving client is added: on a busy machine the probe's scheduling is not the proxy's
-     * doing. What it catches is a request kept waiting for another client (timeouts are 500 ms).
+     * The issue's bound on the probe's 99th percentile, to which three times the probe's own p99
+     * without the misbehaving client is added: on a busy machine the probe's scheduling is not the
+     * proxy's doing (on a quiet one that p99 is well under a millisecond). What it catches is a
+     * request kept waiting for another client's replies (timeouts are 500 ms).
      */
     private static final long P99_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -164,7 +165,7 @@ class SlowClientIsolationIT {
                 direct.set(small, "small value");
             }
             List<String> wrong = new ArrayList<>();
-            long[] alone = probe(probe, small, PROBES / 3, wrong);
+            long[] alone = probe(probe, small, PROBES, wrong);
             AtomicBoolean stop = new AtomicBoolean();
             Future<Void> misbehaved = background.submit(() -> misbehaving.run(proxy.port(), big, stop));
             Thread.sleep(200); // the large replies are on their way
@@ -175,7 +176,7 @@ class SlowClientIsolationIT {
             assertThat(proxy.stat(POOL, a.address(), "server_timedout")).as("timeouts on A").isZero();
             assertThat(proxy.stat(POOL, null, "server_ejects")).as("ejections").isZero();
             long p99 = p99(latencies);
-            long bound = P99_BOUND_NANOS + 2 * p99(alone);
+            long bound = P99_BOUND_NANOS + 3 * p99(alone);
             assertThat(p99).as("probe p99 in ms: %.2f (p50 %.2f, max %.2f; alone: p99 %.2f), bound %.2f",
                     p99 / 1e6, latencies[latencies.length / 2] / 1e6, latencies[latencies.length - 1] / 1e6,
                     p99(alone) / 1e6, bound / 1e6).isLessThan(bound);
