@@ -263,7 +263,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (inputDone()) {
             // Everything the half-closed client sent is answered, now that it is read from again.
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
-            loopState.flushRepliesLater(flushHook);
+            queue.scheduleFlush(flushHook);
         }
     }
 

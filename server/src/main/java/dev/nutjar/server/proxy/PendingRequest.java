@@ -117,9 +117,15 @@ final class PendingRequest extends Exchange {
         }
     }
 
+    /**
+     * The reply arrived, or was made here (a local reply, an error, a merged split): the owner
+     * writes every reply that is now due. For a streamed reply, its last bytes.
+     *
+     * @param reply taken over
+     */
     @Override
     void replied(ByteBuf reply) {
-        finish(reply);
+        keep(reply, reply.readerIndex(), reply.readableBytes());
     }
 
     @Override
@@ -128,7 +134,7 @@ final class PendingRequest extends Exchange {
             done = true;
             owner.repliedInPlace(this, source, index, length);
         } else {
-            finish(source.retain(), index, length);
+            keep(source.retain(), index, length);
         }
     }
 
@@ -140,7 +146,7 @@ final class PendingRequest extends Exchange {
             owner.streamCutShort();
             return;
         }
-        finish(owner.errorReply(reason));
+        replied(owner.errorReply(reason));
     }
 
     /**
@@ -175,21 +181,11 @@ final class PendingRequest extends Exchange {
     }
 
     /**
-     * Sets the reply (for a streamed one, its last bytes) and lets the owner write every reply
-     * that is now due.
-     *
-     * @param reply taken over
-     */
-    void finish(ByteBuf reply) {
-        finish(reply, reply.readerIndex(), reply.readableBytes());
-    }
-
-    /**
-     * As {@link #finish(ByteBuf)}, for a reply at {@code index} of {@code holder}.
+     * Keeps the reply at {@code index} of {@code holder} until the owner writes it.
      *
      * @param holder one reference taken over
      */
-    void finish(ByteBuf holder, int index, int length) {
+    private void keep(ByteBuf holder, int index, int length) {
         if (done || owner.gone()) {
             holder.release();
             return;
@@ -223,7 +219,7 @@ final class PendingRequest extends Exchange {
             ByteBuf merged = split.merge(owner.allocator());
             split.release();
             split = null;
-            finish(merged);
+            replied(merged);
         }
     }
 

@@ -59,7 +59,7 @@ final class RequestRouter {
         ByteBuf reply = e.reply() == null
                 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.copiedBuffer(e.reply(), StandardCharsets.UTF_8);
-        slot.finish(reply);
+        slot.replied(reply);
     }
 
     private boolean answerLocally(Request request, int decodeRun) {
@@ -68,7 +68,7 @@ final class RequestRouter {
         slot.closeAfterReply = last;
         queue.add(slot, decodeRun);
         ByteBuf reply = request.localReply(owner.allocator());
-        slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
+        slot.replied(reply == null ? Unpooled.EMPTY_BUFFER : reply);
         return last;
     }
 
@@ -80,7 +80,7 @@ final class RequestRouter {
                 if (upstream.serverOf(request, k) != server) {
                     PendingRequest slot = PendingRequest.of(slots, owner, request);
                     queue.add(slot, decodeRun);
-                    slot.finish(request.crossServerReply(owner.allocator()));
+                    slot.replied(request.crossServerReply(owner.allocator()));
                     return;
                 }
             }
