@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * fails every request on it): the request is answered with a timeout error, and its reply, when
  * it comes, is read and thrown away. A broken connection fails exactly the requests on it.
  *
+ * <p>Late means the server is late, not the queue ({@link ServerSilence}): a request past its
+ * deadline waits while the server is still sending or taking a large request, and one stall is
+ * one server failure however many requests it fails.
+ *
  * <p>A large reply to the request its client awaits next is passed on as it arrives
  * ({@link ReplyStream}). Once part of it is out, a failure (timeout, broken connection) cannot be
  * answered with an error: the client is closed instead, and the rest of a late reply is read and
@@ -32,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
  * the count of abandoned exchanges, the position of a streamed reply) would be spread over
  * several types if it were cut further. What stands alone is apart: {@link ReplyStream},
- * {@link DeadlineTimer}, {@link ServerQueues}, {@link FailureReasons}.
+ * {@link DeadlineTimer}, {@link ServerSilence}, {@link ServerQueues}, {@link FailureReasons}.
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -52,6 +58,7 @@ final class BackendConnection extends Flushable {
     private final DeadlineTimer timer;
     private final ReplyStream stream = new ReplyStream();
     private final ServerQueues queues;
+    private final ServerSilence silence;
     private State state = State.IDLE;
     private Channel channel;
     private ServerCodec codec;
@@ -73,6 +80,25 @@ final class BackendConnection extends Flushable {
         this.timer = new DeadlineTimer(loopState, this::expire);
         this.queues = new ServerQueues(loopState.counters, pool.id, server);
         this.flushNanos = loopState.metrics.recording ? new long[FLUSH_TIMES] : null;
+        this.silence = new ServerSilence(pool.timeoutNanos);
+        if (pool.timeoutNanos > 0) {
+            batch.reportProgressTo(new ChannelProgressiveFutureListener() {
+                @Override
+                public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+                    heardFromServer();
+                }
+
+                @Override
+                public void operationComplete(ChannelProgressiveFuture future) {
+                    heardFromServer();
+                }
+            });
+        }
+    }
+
+    /** The server sent bytes, took some of a large request, or the connection starts. */
+    private void heardFromServer() {
+        silence.heard(loopState.ticker().nanoTime());
     }
 
     // ---------------------------------------------------------------- sending
@@ -168,6 +194,7 @@ final class BackendConnection extends Flushable {
 
     private void connect() {
         state = State.CONNECTING;
+        heardFromServer();
         codec = pool.protocol.newServerCodec(pool.protocolSettings);
         Handler handler = new Handler();
         ChannelFuture future = pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
@@ -218,9 +245,16 @@ final class BackendConnection extends Flushable {
 
     // ---------------------------------------------------------------- deadlines and failures
 
-    /** Fails every request whose reply is late, and waits for the next deadline. */
+    /**
+     * Fails every request whose reply is late, and waits for the next deadline; or, while the
+     * server is not silent, looks again when it may be.
+     */
     private void expire() {
         long now = loopState.ticker().nanoTime();
+        if (!silence.late(now)) {
+            timer.arm(silence.lookAgainAt());
+            return;
+        }
         long next = 0;
         List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
@@ -247,7 +281,7 @@ final class BackendConnection extends Flushable {
         }
         if (expired > 0) {
             count(ServerStat.SERVER_TIMEDOUT, expired);
-            for (int i = 0; i < expired; i++) {
+            if (silence.newStall(now)) {
                 pool.routing.recordFailure(server);
             }
         }
@@ -479,6 +513,7 @@ final class BackendConnection extends Flushable {
                 ((ByteBuf) msg).release();
                 return;
             }
+            heardFromServer();
             read((ByteBuf) msg);
         }
 

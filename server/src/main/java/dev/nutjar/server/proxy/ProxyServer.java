@@ -300,6 +300,7 @@ public final class ProxyServer implements AutoCloseable {
         for (LoopState state : loops.values()) {
             // The loops have stopped: nothing takes or gives back buffers any more.
             state.spares.releaseAll();
+            state.largeReads.freeAll();
         }
         for (Listener listener : listeners) {
             if (listener.isUnix()) {
