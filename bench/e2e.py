@@ -414,6 +414,9 @@ class Harness:
                   "-s", str(self.nj_stats), "-a", HOST, "-o", os.path.join(self.work, "nutjar.out")]
         if a.threads:
             nj_cmd += ["--threads", str(a.threads)]
+        if a.admin:
+            # Its metrics recorded on the request path, and scraped as Prometheus would.
+            nj_cmd += ["--admin-port", str(free_port()), "--admin-addr", HOST]
         self.nutjar = self.spawn("nutjar", nj_cmd)
         self.nutcracker = self.spawn(
             "nutcracker",
@@ -1126,6 +1129,8 @@ def main():
                    help="requests per run of a small-request workload (pipelined: 10x; mget: 1/2; 16 KiB: 1/5; "
                         "1 MiB: 1/200; 16 MiB: 1/4000; mget of 1 MiB values: 1/800)")
     p.add_argument("--threads", type=int, default=0, help="nutjar --threads (0: nutjar's default)")
+    p.add_argument("--admin", action="store_true",
+                   help="run nutjar with its admin port on (latency histograms and per-command counts recorded)")
     p.add_argument("--warmup", type=float, default=1.0,
                    help="fraction of each run's requests in the warm-up pass (0: no warm-up)")
     p.add_argument("--keyspace", type=int, default=100_000, help="small keys (redis-benchmark -r)")

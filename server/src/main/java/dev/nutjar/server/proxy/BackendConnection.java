@@ -65,6 +65,12 @@ final class BackendConnection extends Flushable {
     private ByteBuf inbound;
     private int handshakeRepliesLeft;
     private int abandoned;
+    /** When metrics are recorded: the flushes done, and when the last {@link #FLUSH_TIMES} were. */
+    private int flushes;
+    private final long[] flushNanos;
+    private static final int FLUSH_TIMES = 64;
+    /** When metrics are recorded: when the backend read being processed began. */
+    private long readNanos;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
@@ -73,6 +79,7 @@ final class BackendConnection extends Flushable {
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
         this.queues = new ServerQueues(loopState.counters, pool.id, server);
+        this.flushNanos = loopState.metrics.recording ? new long[FLUSH_TIMES] : null;
         this.silence = new ServerSilence(pool.timeoutNanos);
         if (pool.timeoutNanos > 0) {
             batch.reportProgressTo(new ChannelProgressiveFutureListener() {
@@ -134,6 +141,10 @@ final class BackendConnection extends Flushable {
         if (pool.timeoutNanos > 0) {
             exchange.deadline = loopState.nanoTime() + pool.timeoutNanos;
         }
+        if (flushNanos != null) {
+            exchange.queuedNanos = loopState.nanoTime();
+            exchange.sentByFlush = flushes + 1;
+        }
         awaiting.add(exchange);
         exchange.heldByBackend();
         queues.queued(bytes);
@@ -173,6 +184,9 @@ final class BackendConnection extends Flushable {
         if (state == State.READY) {
             batch.flush(channel);
             queues.flushed();
+            if (flushNanos != null) {
+                flushNanos[++flushes & (FLUSH_TIMES - 1)] = loopState.ticker().nanoTime();
+            }
         }
     }
 
@@ -198,12 +212,15 @@ final class BackendConnection extends Flushable {
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            log.debug("connect to {} failed: {}", pool.serverName(server), cause.toString());
+            log.debug("connect to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server), address(),
+                    pool.name, cause.toString());
             count(ServerStat.SERVER_ERR, 1);
             broken(FailureReasons.of(cause), true);
             return;
         }
         state = State.READY;
+        log.debug("connected to server '{}' ({}) of pool '{}' from {}", pool.serverName(server), address(),
+                pool.name, channel.localAddress());
         handler.counted = true;
         count(ServerStat.SERVER_CONNECTIONS, 1);
         count(ServerStat.CONNECTS, 1);
@@ -336,6 +353,9 @@ final class BackendConnection extends Flushable {
 
     /** @param in taken over */
     private void read(ByteBuf in) {
+        if (flushNanos != null) {
+            readNanos = loopState.ticker().nanoTime();
+        }
         if (stream.passingOn()) {
             in = stream.passOn(in);
             if (in == null) {
@@ -403,6 +423,9 @@ final class BackendConnection extends Flushable {
         }
         awaiting.poll();
         queues.answered(exchange.requestBytes);
+        if (flushNanos != null) {
+            recordLatency(exchange);
+        }
         count(ServerStat.RESPONSES, 1);
         count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
         // Skipped before the exchange completes: completing it can close this connection.
@@ -430,8 +453,23 @@ final class BackendConnection extends Flushable {
         return true;
     }
 
+    /**
+     * Splits the exchange's time into queued in the proxy and at the server, by the time of the
+     * flush that sent it; one sent more than {@link #FLUSH_TIMES} flushes ago counts as sent when
+     * queued.
+     */
+    private void recordLatency(Exchange exchange) {
+        long queued = exchange.queuedNanos;
+        int sinceSent = flushes - exchange.sentByFlush;
+        long sent = sinceSent >= 0 && sinceSent < FLUSH_TIMES
+                ? flushNanos[exchange.sentByFlush & (FLUSH_TIMES - 1)] : queued;
+        sent = Math.min(Math.max(sent, queued), readNanos);
+        loopState.metrics.replied(pool.id, server, sent - queued, Math.max(0, readNanos - sent));
+    }
+
     /** The reply to a request that timed out came: nobody awaits it. */
     private void lateReplyDropped(ByteBuf reply) {
+        count(ServerStat.LATE_REPLIES, 1);
         abandoned--;
         if (reply != null) {
             reply.release();
@@ -453,6 +491,11 @@ final class BackendConnection extends Flushable {
         }
         stream.start(request, length);
         return true;
+    }
+
+    /** The server's address as configured, for the log. */
+    private String address() {
+        return pool.servers().get(server).address();
     }
 
     private void count(ServerStat stat, long delta) {
@@ -487,6 +530,8 @@ final class BackendConnection extends Flushable {
                 count(ServerStat.SERVER_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
+                log.debug("server '{}' ({}) of pool '{}' closed the connection", pool.serverName(server),
+                        address(), pool.name);
                 count(ServerStat.SERVER_EOF, 1);
                 broken(FailureReasons.SERVER_CLOSED, true);
             }
@@ -495,7 +540,8 @@ final class BackendConnection extends Flushable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
-                log.debug("connection to {} failed: {}", pool.serverName(server), cause.toString());
+                log.debug("connection to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server),
+                        address(), pool.name, cause.toString());
                 count(ServerStat.SERVER_ERR, 1);
                 closeChannel();
                 broken(FailureReasons.of(cause), true);

@@ -44,6 +44,7 @@ final class LoopState {
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushAll;
     final LoopCounters counters;
+    final LoopMetrics metrics;
     /** Buffers kept for the connections' next write batches and reads. */
     final SpareBuffers spares;
     /** Memory kept for the connections' large reads: those of large values, which may be held a while. */
@@ -65,10 +66,16 @@ final class LoopState {
     private long decodeStartNanos;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
+        this(loop, pools, false);
+    }
+
+    /** @param recordMetrics whether {@link #metrics} records latencies and commands */
+    LoopState(EventLoop loop, PoolRuntime[] pools, boolean recordMetrics) {
         this.loop = loop;
         this.ticker = loop.ticker();
         this.upstreams = new Upstream[pools.length];
         this.counters = new LoopCounters(pools);
+        this.metrics = new LoopMetrics(pools, recordMetrics);
         this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
         int chunk = BufferSettings.DEFAULT_UNIT;
         for (PoolRuntime pool : pools) {

@@ -36,6 +36,8 @@ final class PendingRequest extends Exchange {
     int fragmentsLeft;
     /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
     boolean streamed;
+    /** The request's {@link Request#command()}, for the per-command error count. */
+    int command = Request.NO_COMMAND;
 
     /** The owner, and the backend connection while it awaits the reply. */
     private int holders;
@@ -107,6 +109,7 @@ final class PendingRequest extends Exchange {
             split = null;
             fragmentsLeft = 0;
             streamed = false;
+            command = Request.NO_COMMAND;
             deadline = 0;
             abandoned = false;
             requestBytes = 0;
@@ -140,7 +143,7 @@ final class PendingRequest extends Exchange {
 
     @Override
     void failed(String reason) {
-        owner.forwardFailed();
+        owner.forwardFailed(command);
         if (streamed) {
             // No error can follow a reply cut short: the client is closed instead.
             owner.streamCutShort();
