@@ -196,26 +196,39 @@ public final class Nutjar {
          * @throws IOException when a listener cannot be bound
          */
         public EmbeddedProxy start() throws ConfigException, IOException {
-            List<PoolConfig> all = new ArrayList<>();
-            String source = "code";
-            ConfigLoader loader = new ConfigLoader(hashes, distributions);
-            if (configFile != null) {
-                NutjarConfig loaded = loader.load(configFile);
-                all.addAll(loaded.poolsInFileOrder());
-                source = loaded.source();
-            }
-            if (configText != null) {
-                all.addAll(loader.parse(configText, "configuration text").poolsInFileOrder());
-                source = configFile == null ? "configuration text" : source;
-            }
-            all.addAll(pools);
-            if (all.isEmpty()) {
-                throw new IllegalStateException("no pool: give a configuration or add a pool");
-            }
-            NutjarConfig config = NutjarConfig.of(source, all);
+            Proxy.ConfigSource source = configSource();
+            NutjarConfig config = source.load();
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
                     maxValueLength, hashes, distributions, protocols, mbufSize);
-            return new EmbeddedProxy(config, Proxy.start(config, options), statsHost);
+            Proxy proxy = Proxy.start(config, options);
+            proxy.reloadFrom(source);
+            return new EmbeddedProxy(proxy, statsHost);
+        }
+
+        /** Loads what this builder was given, now and at each reload: the file is read anew each time. */
+        private Proxy.ConfigSource configSource() {
+            Path file = configFile;
+            String text = configText;
+            List<PoolConfig> inCode = List.copyOf(pools);
+            ConfigLoader loader = new ConfigLoader(hashes, distributions);
+            return () -> {
+                List<PoolConfig> all = new ArrayList<>();
+                String source = "code";
+                if (file != null) {
+                    NutjarConfig loaded = loader.load(file);
+                    all.addAll(loaded.poolsInFileOrder());
+                    source = loaded.source();
+                }
+                if (text != null) {
+                    all.addAll(loader.parse(text, "configuration text").poolsInFileOrder());
+                    source = file == null ? "configuration text" : source;
+                }
+                all.addAll(inCode);
+                if (all.isEmpty()) {
+                    throw new IllegalStateException("no pool: give a configuration or add a pool");
+                }
+                return NutjarConfig.of(source, all);
+            };
         }
 
         private static PoolConfig defaultPool(String name, boolean redis, String... servers) {
