@@ -326,6 +326,7 @@ public final class Proxy implements AutoCloseable {
                 slot.listener = listener;
                 slot.channel = channel;
                 old.close().syncUninterruptibly();
+                server.drainClientsOf(slot, old);
                 if (!oldListener.describe().equals(listener.describe())) {
                     ProxyServer.removeSocketFile(oldListener);
                 }

@@ -257,6 +257,19 @@ public final class ProxyServer implements AutoCloseable {
         timerLoop.execute(check);
     }
 
+    /**
+     * The clients that came in through {@code listener}, an address the pool no longer listens on,
+     * read no more, get their replies, then close: they reconnect to the new address, as
+     * twemproxy's reload tests expect of a pool that moves.
+     */
+    void drainClientsOf(PoolSlot slot, Channel listener) {
+        for (Channel client : slot.clients) {
+            if (client.parent() == listener) {
+                client.pipeline().fireUserEventTriggered(PoolRemoved.EVENT);
+            }
+        }
+    }
+
     /** Runs {@code step} on every event loop and waits until each has. */
     private void onEveryLoop(java.util.function.Consumer<LoopState> step) {
         List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
