@@ -126,23 +126,35 @@ final class ReloadCommand {
 
     private static boolean runsNutjar(String[] arguments) {
         for (String argument : arguments) {
-            if (argument.equals(Main.class.getName()) || argument.matches(".*nutjar[^/]*\\.jar")) {
+            if (isNutjar(argument)) {
                 return true;
             }
         }
         return false;
     }
 
+    private static boolean isNutjar(String argument) {
+        return argument.equals(Main.class.getName()) || argument.matches(".*nutjar[^/:]*\\.jar");
+    }
+
     /** The real path of the {@code -c} a process runs with (relative to its working directory), if readable. */
     private static Optional<Path> confFileOf(long pid, String[] arguments) {
         String conf = CommandLineOptions.DEFAULT_CONF_FILE;
+        // Nutjar's own arguments come after its main class or jar; the JVM's (-cp) before.
+        int first = 0;
         for (int i = 0; i < arguments.length; i++) {
+            if (isNutjar(arguments[i])) {
+                first = i + 1;
+                break;
+            }
+        }
+        for (int i = first; i < arguments.length; i++) {
             String a = arguments[i];
             if ((a.equals("-c") || a.equals("--conf-file")) && i + 1 < arguments.length) {
                 conf = arguments[i + 1];
             } else if (a.startsWith("--conf-file=")) {
                 conf = a.substring("--conf-file=".length());
-            } else if (a.startsWith("-c") && a.length() > 2 && !a.startsWith("-cp")) {
+            } else if (a.startsWith("-c") && a.length() > 2) {
                 conf = a.substring(2);
             }
         }
