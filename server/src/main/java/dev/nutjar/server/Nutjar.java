@@ -200,9 +200,8 @@ public final class Nutjar {
             NutjarConfig config = source.load();
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
                     maxValueLength, hashes, distributions, protocols, mbufSize);
-            Proxy proxy = Proxy.start(config, options);
-            proxy.reloadFrom(source);
-            return new EmbeddedProxy(proxy, statsHost);
+            ProxyRunner runner = new ProxyRunner(config, options, source);
+            return new EmbeddedProxy(runner, runner.start(), statsHost);
         }
 
         /** Loads what this builder was given, now and at each reload: the file is read anew each time. */
