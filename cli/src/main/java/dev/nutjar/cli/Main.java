@@ -117,6 +117,12 @@ public final class Main {
             case "demo" -> {
                 return runDemo(args, out, err);
             }
+            case "reload" -> {
+                return ReloadCommand.run(args, out, err);
+            }
+            case "diff" -> {
+                return new DiffCommand(file -> readConfiguration(file, err)).run(args, in, out, err);
+            }
             default -> {
                 err.println("nutjar: unknown command '" + command + "'");
                 printUsage(err);
@@ -127,7 +133,8 @@ public final class Main {
 
     /** Runs the proxy with a valid configuration until it stops, and returns the exit status. */
     private int runProxy(CommandLineOptions options, NutjarConfig config, PrintStream out, PrintStream err) {
-        return new ProxyProcess(options, config).run(err);
+        Path file = Path.of(options.confFile());
+        return new ProxyProcess(options, config, () -> configLoader.get().load(file)).run(err);
     }
 
     /**
@@ -186,6 +193,8 @@ public final class Main {
                 "              [--threads N] [--admin-port N] [--admin-addr S]",
                 "       " + LocateCommand.USAGE,
                 "       nutjar demo",
+                "       " + ReloadCommand.USAGE,
+                "       " + DiffCommand.USAGE,
                 "",
                 "Options:",
                 "  -h, --help             : this help",
@@ -219,6 +228,11 @@ public final class Main {
                 "                           are given; -c FILE as above, --hex for hex-encoded keys",
                 "  demo                   : start three local redis-servers (and two memcached) behind\n"
                         + "                           the proxy, write sample keys, stop all on Ctrl-C",
+                "  reload                 : make a running proxy read its configuration again (SIGUSR1),",
+                "                           found by its pid file (-p) or its configuration file (-c);",
+                "                           prints what changed; --force ignores max_move_fraction",
+                "  diff OLD NEW [POOL]    : print the share of each pool's key space that changes server",
+                "                           from OLD to NEW, from -> to; with keys on stdin (-), which move",
                 "")));
         out.println();
     }

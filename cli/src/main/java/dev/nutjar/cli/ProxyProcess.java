@@ -8,6 +8,7 @@ import dev.nutjar.server.ProxyRunner;
 import dev.nutjar.server.Version;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.proxy.Proxy;
+import dev.nutjar.server.reload.ReloadResult;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +36,15 @@ final class ProxyProcess {
     static final String DAEMON_READY_ENV = "NUTJAR_DAEMON_READY";
     private final CommandLineOptions options;
     private final ProxyRunner runner;
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "nutjar-reload");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    ProxyProcess(CommandLineOptions options, NutjarConfig config) {
+    ProxyProcess(CommandLineOptions options, NutjarConfig config, Proxy.ConfigSource source) {
         this.options = options;
-        this.runner = new ProxyRunner(config, withAdmin(proxyOptions(options), options, config));
+        this.runner = new ProxyRunner(config, withAdmin(proxyOptions(options), options, config), source);
     }
 
     /** What the proxy runs with: the command line's event loops, stats listener and buffer unit ({@code -m}). */
@@ -112,9 +120,32 @@ final class ProxyProcess {
             LogSink.verbosity(LogSink.verbosity() - 1);
             LogSink.always(Signals.SOURCE, "down log level to " + LogSink.verbosity());
         });
-        // nutcracker ignores these; the launcher moves the JVM's own use of SIGUSR2 elsewhere.
-        Signals.handleAndLog("USR1", 10, null, () -> { });
+        // nutcracker ignores SIGUSR1; twemproxy's planned reload and its test suite use it.
+        Signals.handleAndLog("USR1", 10, "reloading configuration", () -> reloads.execute(this::reload));
+        // The launcher moves the JVM's own use of SIGUSR2 elsewhere.
         Signals.handleAndLog("USR2", 12, null, () -> { });
+    }
+
+    /**
+     * Reads the configuration file again and applies it; answers {@code nutjar reload} when it
+     * asked. On a thread of its own: the signal thread stays free, reloads run one at a time.
+     */
+    private void reload() {
+        Proxy proxy = runner.proxy();
+        if (proxy == null) {
+            log.warn("reload ignored: the proxy is not started yet");
+            return;
+        }
+        long pid = ProcessHandle.current().pid();
+        Optional<Boolean> request = ReloadRequests.take(pid);
+        ReloadResult result = proxy.reload(request.orElse(false));
+        if (request.isPresent()) {
+            try {
+                ReloadRequests.answer(pid, result.applied(), result.lines());
+            } catch (IOException e) {
+                log.warn("cannot answer nutjar reload: {}", e.getMessage());
+            }
+        }
     }
 
     /**

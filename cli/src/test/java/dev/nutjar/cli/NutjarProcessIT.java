@@ -136,7 +136,8 @@ class NutjarProcessIT {
             signal(process.pid(), "HUP");
             signal(process.pid(), "TTIN");
             signal(process.pid(), "TTOU");
-            // nutcracker ignores these; a JVM left with its own use of SIGUSR2 would crash.
+            // SIGUSR1 reloads (the same file: nothing changes); a JVM left with its own use of
+            // SIGUSR2 would crash.
             signal(process.pid(), "USR1");
             signal(process.pid(), "USR2");
             for (String line : List.of("signal 1 (SIGHUP) received", "signal 21 (SIGTTIN) received",

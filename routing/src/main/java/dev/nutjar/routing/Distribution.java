@@ -28,5 +28,26 @@ public interface Distribution extends Named {
          * @return an index into the list the selector was built from
          */
         int select(long hash);
+
+        /**
+         * Where {@link #select} may change its answer, for an exact comparison of two selectors
+         * ({@link KeySpaceDiff}): the ascending starts of the hash ranges on which it is constant,
+         * 0 first, when it is a function of the range alone (ketama); else null.
+         *
+         * @return a new array, or null
+         */
+        default long[] rangeStarts() {
+            return null;
+        }
+
+        /**
+         * When {@link #select} depends only on {@code hash % period} (modula): that period; else 0.
+         * A selector with neither {@link #rangeStarts} nor a period (random) cannot be compared.
+         *
+         * @return the period, or 0
+         */
+        default long period() {
+            return 0;
+        }
     }
 }

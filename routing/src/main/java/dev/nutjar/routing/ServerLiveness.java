@@ -157,6 +157,37 @@ public final class ServerLiveness {
         return TimeUnit.SECONDS.toMicros(instant.getEpochSecond()) + instant.getNano() / 1000;
     }
 
+    /**
+     * Takes over the state of the servers that stay from {@code previous}, the liveness of the same
+     * pool before a reload: consecutive failures, ejections and when each ejected server returns.
+     * The pool's ejection total carries over whole.
+     *
+     * @param previousIndex per server here, its index in {@code previous}, or -1 for a new server
+     */
+    public void inherit(ServerLiveness previous, int[] previousIndex) {
+        if (previousIndex.length != serverCount) {
+            throw new IllegalArgumentException("previousIndex must have " + serverCount + " entries (was: "
+                    + previousIndex.length + ")");
+        }
+        synchronized (previous.lock) {
+            synchronized (lock) {
+                for (int s = 0; s < serverCount; s++) {
+                    int o = previousIndex[s];
+                    if (o < 0) {
+                        continue;
+                    }
+                    consecutiveFailures.set(s, previous.consecutiveFailures.get(o));
+                    ejected[s] = previous.ejected[o];
+                    retryAtNanos[s] = previous.retryAtNanos[o];
+                    ejectionCounts[s] = previous.ejectionCounts[o];
+                    lastEjectedAtMicros[s] = previous.lastEjectedAtMicros[o];
+                }
+                totalEjections = previous.totalEjections;
+                live = liveSet(ticker.nanos(), new ArrayList<>(0));
+            }
+        }
+    }
+
     /** Whether {@code server} is out now. A server whose retry time passed stays out until the next route. */
     public boolean isEjected(int server) {
         return live.ejected[server];

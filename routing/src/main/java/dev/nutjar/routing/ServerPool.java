@@ -74,6 +74,9 @@ public final class ServerPool {
         this.serverRetryTimeoutMillis = b.serverRetryTimeoutMillis;
         this.liveness = new ServerLiveness(sortedServers.size(), autoEjectHosts, serverFailureLimit,
                 serverRetryTimeoutMillis, b.ticker, b.clock, new ListenerOfPool(b.listener));
+        if (b.previous != null) {
+            liveness.inherit(b.previous.liveness, previousIndexes(b.previous));
+        }
         this.ring = buildRing(liveness.current());
     }
 
@@ -175,6 +178,29 @@ public final class ServerPool {
             liveServers.add(servers.get(server));
         }
         return new Ring(live, liveServers.isEmpty() ? null : distribution.newSelector(liveServers));
+    }
+
+    /**
+     * Per server of this pool, the index of the same server ({@link KeySpaceDiff#sameServer}: same
+     * name and address) in {@code previous}, or -1 when it is new.
+     */
+    public int[] previousIndexes(ServerPool previous) {
+        int[] index = new int[servers.size()];
+        for (int s = 0; s < index.length; s++) {
+            index[s] = -1;
+            for (int o = 0; o < previous.servers.size(); o++) {
+                if (KeySpaceDiff.sameServer(servers.get(s), previous.servers.get(o))) {
+                    index[s] = o;
+                    break;
+                }
+            }
+        }
+        return index;
+    }
+
+    /** The distribution's selector over every server, as if all were live: the configured ring. */
+    Distribution.Selector configuredSelector() {
+        return distribution.newSelector(servers);
     }
 
     // ---------------------------------------------------------------- liveness
@@ -363,6 +389,7 @@ public final class ServerPool {
         private Ticker ticker = Ticker.system();
         private Clock clock = Clock.systemUTC();
         private Listener listener;
+        private ServerPool previous;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -432,6 +459,15 @@ public final class ServerPool {
         /** Told when servers leave or rejoin the ring; default none. */
         public Builder listener(Listener listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * The same pool before a reload: the servers that stay (same name and address) keep their
+         * liveness, ejected ones stay out until their retry time; default none, every server live.
+         */
+        public Builder inheritLiveness(ServerPool previous) {
+            this.previous = previous;
             return this;
         }
 

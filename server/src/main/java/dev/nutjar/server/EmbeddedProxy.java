@@ -1,9 +1,9 @@
 package dev.nutjar.server;
 
 import dev.nutjar.routing.ServerPool;
-import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.server.proxy.Proxy;
+import dev.nutjar.server.reload.ReloadResult;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
@@ -21,21 +21,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EmbeddedProxy implements AutoCloseable {
     private final ProxyRunner runner;
     private final Proxy proxy;
-    private final Map<String, SocketAddress> addresses = new LinkedHashMap<>();
-    private final Map<String, ServerPool> routing = new LinkedHashMap<>();
     private final InetSocketAddress statsAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    EmbeddedProxy(NutjarConfig config, ProxyRunner runner, Proxy proxy, String statsHost) {
+    EmbeddedProxy(ProxyRunner runner, Proxy proxy, String statsHost) {
         this.runner = runner;
         this.proxy = proxy;
-        List<PoolConfig> pools = config.poolsInFileOrder();
-        List<SocketAddress> bound = proxy.listenAddresses();
-        for (int i = 0; i < pools.size(); i++) {
-            addresses.put(pools.get(i).name(), bound.get(i));
-            routing.put(pools.get(i).name(), proxy.routing().get(i));
-        }
         this.statsAddress = proxy.statsPort() < 0 ? null : new InetSocketAddress(statsHost, proxy.statsPort());
+    }
+
+    /** Each pool's bound address, by name in file order, as the proxy runs now (a reload changes them). */
+    private Map<String, SocketAddress> addresses() {
+        List<PoolConfig> pools = proxy.config().poolsInFileOrder();
+        List<SocketAddress> bound = proxy.listenAddresses();
+        Map<String, SocketAddress> addresses = new LinkedHashMap<>();
+        for (int i = 0; i < Math.min(pools.size(), bound.size()); i++) {
+            addresses.put(pools.get(i).name(), bound.get(i));
+        }
+        return addresses;
     }
 
     /**
@@ -63,6 +66,7 @@ public final class EmbeddedProxy implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such pool
      */
     public SocketAddress listenAddress(String pool) {
+        Map<String, SocketAddress> addresses = addresses();
         SocketAddress address = addresses.get(pool);
         if (address == null) {
             throw new IllegalArgumentException("no pool '" + pool + "' (pools: " + addresses.keySet() + ")");
@@ -76,7 +80,7 @@ public final class EmbeddedProxy implements AutoCloseable {
      * @return an unmodifiable map
      */
     public Map<String, SocketAddress> listenAddresses() {
-        return java.util.Collections.unmodifiableMap(addresses);
+        return java.util.Collections.unmodifiableMap(addresses());
     }
 
     /**
@@ -133,7 +137,46 @@ public final class EmbeddedProxy implements AutoCloseable {
      */
     public ServerPool routing(String pool) {
         listenAddress(pool);
-        return routing.get(pool);
+        List<PoolConfig> pools = proxy.config().poolsInFileOrder();
+        List<ServerPool> routing = proxy.routing();
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i).name().equals(pool)) {
+                return routing.get(i);
+            }
+        }
+        throw new IllegalArgumentException("no pool '" + pool + "'");
+    }
+
+    /**
+     * Reads the configuration again (the file and text given to the builder, and the pools added in
+     * code) and applies what changed, without closing a client of a pool that stays: see the
+     * README's "Reload". Nothing changes when the file is invalid, a listener cannot be bound, or a
+     * pool would move more keys than its {@code max_move_fraction}.
+     *
+     * @return how it went, with the lines it logged
+     */
+    public ReloadResult reload() {
+        return proxy.reload(false);
+    }
+
+    /**
+     * {@link #reload()}, applied even when a pool moves more keys than its {@code max_move_fraction}.
+     *
+     * @param force whether to ignore {@code max_move_fraction}
+     * @return how it went, with the lines it logged
+     */
+    public ReloadResult reload(boolean force) {
+        return proxy.reload(force);
+    }
+
+    /**
+     * The running proxy, for what this facade does not show (an admin endpoint's {@code /reload}
+     * calls {@link Proxy#reload(boolean)} on it).
+     *
+     * @return the proxy
+     */
+    public Proxy proxy() {
+        return proxy;
     }
 
     /** Stops accepting, lets requests in flight finish, then closes every connection; once. */

@@ -218,36 +218,47 @@ public final class Nutjar {
          * @throws IOException when a listener cannot be bound
          */
         public EmbeddedProxy start() throws ConfigException, IOException {
-            List<PoolConfig> all = new ArrayList<>();
-            String source = "code";
-            ConfigLoader loader = new ConfigLoader(hashes, distributions);
-            ListenAddress fileAdmin = null;
-            if (configFile != null) {
-                NutjarConfig loaded = loader.load(configFile);
-                all.addAll(loaded.poolsInFileOrder());
-                source = loaded.source();
-                fileAdmin = loaded.admin();
-            }
-            if (configText != null) {
-                all.addAll(loader.parse(configText, "configuration text").poolsInFileOrder());
-                source = configFile == null ? "configuration text" : source;
-            }
-            all.addAll(pools);
-            if (all.isEmpty()) {
-                throw new IllegalStateException("no pool: give a configuration or add a pool");
-            }
-            NutjarConfig config = NutjarConfig.of(source, all);
+            Proxy.ConfigSource source = configSource();
+            NutjarConfig config = source.load();
             String admin = adminHost;
             int port = adminPort;
-            if (admin == null && fileAdmin != null) {
+            if (admin == null && config.admin() != null) {
                 // The file's nutjar_admin, unless admin() said otherwise.
-                admin = fileAdmin.host();
-                port = fileAdmin.port();
+                admin = config.admin().host();
+                port = config.admin().port();
             }
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
                     maxValueLength, hashes, distributions, protocols, mbufSize, admin, port);
-            ProxyRunner runner = new ProxyRunner(config, options);
-            return new EmbeddedProxy(config, runner, runner.start(), statsHost);
+            ProxyRunner runner = new ProxyRunner(config, options, source);
+            return new EmbeddedProxy(runner, runner.start(), statsHost);
+        }
+
+        /** Loads what this builder was given, now and at each reload: the file is read anew each time. */
+        private Proxy.ConfigSource configSource() {
+            Path file = configFile;
+            String text = configText;
+            List<PoolConfig> inCode = List.copyOf(pools);
+            ConfigLoader loader = new ConfigLoader(hashes, distributions);
+            return () -> {
+                List<PoolConfig> all = new ArrayList<>();
+                String source = "code";
+                ListenAddress fileAdmin = null;
+                if (file != null) {
+                    NutjarConfig loaded = loader.load(file);
+                    all.addAll(loaded.poolsInFileOrder());
+                    source = loaded.source();
+                    fileAdmin = loaded.admin();
+                }
+                if (text != null) {
+                    all.addAll(loader.parse(text, "configuration text").poolsInFileOrder());
+                    source = file == null ? "configuration text" : source;
+                }
+                all.addAll(inCode);
+                if (all.isEmpty()) {
+                    throw new IllegalStateException("no pool: give a configuration or add a pool");
+                }
+                return NutjarConfig.of(source, all).withAdmin(fileAdmin);
+            };
         }
 
         private static PoolConfig defaultPool(String name, boolean redis, String... servers) {

@@ -17,12 +17,28 @@ public final class ProxyRunner {
 
     private final NutjarConfig config;
     private final Proxy.Options options;
+    private final Proxy.ConfigSource source;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Proxy proxy;
 
     public ProxyRunner(NutjarConfig config, Proxy.Options options) {
+        this(config, options, null);
+    }
+
+    /**
+     * A runner whose proxy reloads from {@code source} ({@link Proxy#reload(boolean)}).
+     *
+     * @param source reads the configuration anew at each reload; null when it cannot be reloaded
+     */
+    public ProxyRunner(NutjarConfig config, Proxy.Options options, Proxy.ConfigSource source) {
         this.config = Objects.requireNonNull(config, "config");
         this.options = Objects.requireNonNull(options, "options");
+        this.source = source;
+    }
+
+    /** The running proxy, or null before {@link #start()}. */
+    public Proxy proxy() {
+        return proxy;
     }
 
     /** Event loops when none are asked for: one per two cores, at least one. */
@@ -40,8 +56,12 @@ public final class ProxyRunner {
         if (proxy != null) {
             throw new IllegalStateException("the proxy is started already");
         }
-        proxy = Proxy.start(config, options);
-        return proxy;
+        Proxy started = Proxy.start(config, options);
+        if (source != null) {
+            started.reloadFrom(source);
+        }
+        proxy = started;
+        return started;
     }
 
     /** Asks {@link #awaitStopAndShutdown} to return; safe from any thread (a signal handler), more than once. */

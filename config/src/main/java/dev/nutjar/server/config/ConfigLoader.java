@@ -70,7 +70,9 @@ public final class ConfigLoader {
     private static final List<String> KEYS = List.of(
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "client_connections",
             "redis", "tcpkeepalive", "redis_auth", "redis_db", "preconnect", "auto_eject_hosts",
-            "server_connections", "server_retry_timeout", "server_failure_limit", "servers");
+            "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
+            // Nutjar's own: the most of the key space a reload may move to other servers.
+            "max_move_fraction");
 
     /** snakeyaml's context for a second document; twemproxy too requires exactly one. */
     private static final String SINGLE_DOCUMENT_CONTEXT = "expected a single document in the stream";
@@ -295,6 +297,7 @@ public final class ConfigLoader {
         private boolean autoEjectHosts;
         private int serverRetryTimeout = PoolConfig.DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS;
         private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
+        private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
         private final List<ServerSpec> servers = new ArrayList<>();
 
         PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
@@ -356,7 +359,7 @@ public final class ConfigLoader {
             }
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
-                    serverRetryTimeout, serverFailureLimit, servers);
+                    serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction);
         }
 
         private void read(String key, String path, Node value) {
@@ -413,6 +416,7 @@ public final class ConfigLoader {
                 }
                 case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
                 case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
+                case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }
@@ -499,6 +503,21 @@ public final class ConfigLoader {
                 return fallback;
             }
             return Integer.parseInt(digits);
+        }
+
+        /** A share between 0 and 1, as a decimal number ({@code 0.25}). */
+        private double fraction(String path, Node value, String text) {
+            double parsed;
+            try {
+                parsed = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                parsed = Double.NaN;
+            }
+            if (!(parsed >= 0 && parsed <= 1) || !text.matches("[0-9.]+")) {
+                problems.add(value, path, "must be a number from 0 to 1 (was: '" + text + "')");
+                return PoolConfig.NO_MOVE_LIMIT;
+            }
+            return parsed;
         }
 
         /** twemproxy's booleans: exactly {@code true} or {@code false}. */

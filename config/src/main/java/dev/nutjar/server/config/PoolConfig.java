@@ -40,6 +40,9 @@ import java.util.Objects;
  * @param serverFailureLimit consecutive failures before ejection ({@code server_failure_limit},
  *     default 2)
  * @param servers the backends in file order; see {@link #sortedServers()}
+ * @param maxMoveFraction Nutjar's {@code max_move_fraction}: the largest share of the key space a
+ *     reload may move to other servers of this pool unless forced; {@link #NO_MOVE_LIMIT} (1, the
+ *     default) for no limit
  */
 public record PoolConfig(
         String name,
@@ -59,10 +62,14 @@ public record PoolConfig(
         boolean autoEjectHosts,
         int serverRetryTimeoutMillis,
         int serverFailureLimit,
-        List<ServerSpec> servers) {
+        List<ServerSpec> servers,
+        double maxMoveFraction) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
+
+    /** {@link #maxMoveFraction()} when a reload may move any share of the keys. */
+    public static final double NO_MOVE_LIMIT = 1.0;
 
     public static final int DEFAULT_CLIENT_CONNECTIONS = 0;
     public static final String DEFAULT_HASH = "fnv1a_64";
@@ -97,11 +104,24 @@ public record PoolConfig(
         if (redisAuth != null && !redis) {
             throw new IllegalArgumentException("redis_auth is only valid for a redis pool");
         }
+        if (!(maxMoveFraction >= 0 && maxMoveFraction <= 1)) {
+            throw new IllegalArgumentException("max move fraction must be in [0, 1] (was: " + maxMoveFraction + ")");
+        }
         requireNonNegative("client connections", clientConnections);
         requireNonNegative("backlog", backlog);
         requireNonNegative("redis db", redisDb);
         requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
         requireNonNegative("server failure limit", serverFailureLimit);
+    }
+
+    /** A pool without a {@code max_move_fraction}: twemproxy's keys only. */
+    public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
+            String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
+            boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
+            int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
+        this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
+                preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
+                serverFailureLimit, servers, NO_MOVE_LIMIT);
     }
 
     private static void requireNonNegative(String what, int value) {
@@ -159,6 +179,7 @@ public record PoolConfig(
                 + ", preconnect=" + preconnect + ", redisAuth=" + (redisAuth == null ? "none" : "(set)")
                 + ", redisDb=" + redisDb + ", serverConnections=" + serverConnections
                 + ", autoEjectHosts=" + autoEjectHosts + ", serverRetryTimeoutMillis=" + serverRetryTimeoutMillis
-                + ", serverFailureLimit=" + serverFailureLimit + ", servers=" + servers + "]";
+                + ", serverFailureLimit=" + serverFailureLimit + ", servers=" + servers
+                + ", maxMoveFraction=" + maxMoveFraction + "]";
     }
 }

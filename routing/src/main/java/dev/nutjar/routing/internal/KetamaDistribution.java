@@ -199,6 +199,21 @@ public final class KetamaDistribution implements Distribution {
             return values;
         }
 
+        /** A hash's owner is that of the first point at or above it: ranges start after each point. */
+        @Override
+        public long[] rangeStarts() {
+            long[] starts = new long[ring.length + 1];
+            int n = 0;
+            starts[n++] = 0;
+            for (int p = 0; p < ring.length; p++) {
+                long start = value(p) + 1;
+                if (start <= 0xffffffffL && start != starts[n - 1]) {
+                    starts[n++] = start;
+                }
+            }
+            return java.util.Arrays.copyOf(starts, n);
+        }
+
         @Override
         public String toString() {
             return "ketama ring of " + ring.length + " points";

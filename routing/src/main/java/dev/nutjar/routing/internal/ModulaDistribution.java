@@ -60,6 +60,11 @@ public final class ModulaDistribution implements Distribution {
         }
 
         @Override
+        public long period() {
+            return slots.length;
+        }
+
+        @Override
         public String toString() {
             return "modula ring of " + slots.length + " slots";
         }
@@ -89,6 +94,11 @@ public final class ModulaDistribution implements Distribution {
                 }
             }
             return low;
+        }
+
+        @Override
+        public long period() {
+            return slotCount;
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.nutjar.server.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.nutjar.server.proxy.Proxy;
+import dev.nutjar.server.reload.ReloadResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -89,7 +90,12 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/reload" -> {
                     if (allow(exchange, method, "POST")) {
-                        reply(exchange, 501, "text/plain; charset=utf-8", "reload is not implemented yet\n");
+                        String query = exchange.getRequestURI().getQuery();
+                        boolean force = query != null && query.matches("(.*&)?force(=(1|true))?(&.*)?");
+                        log.warn("reload requested from {}{}", exchange.getRemoteAddress(), force ? " (forced)" : "");
+                        ReloadResult result = proxy.reload(force);
+                        reply(exchange, result.applied() ? 200 : 409, "text/plain; charset=utf-8",
+                                String.join("\n", result.lines()) + "\n");
                     }
                 }
                 case "/stats" -> {
@@ -98,7 +104,7 @@ public final class AdminServer implements AutoCloseable {
                     }
                 }
                 default -> reply(exchange, 404, "text/plain; charset=utf-8",
-                        "not found: try /metrics, /live, /ready, /stats, POST /drain\n");
+                        "not found: try /metrics, /live, /ready, /stats, POST /drain, POST /reload\n");
             }
         } catch (RuntimeException e) {
             log.warn("admin request {} failed: {}", exchange.getRequestURI(), e.toString());

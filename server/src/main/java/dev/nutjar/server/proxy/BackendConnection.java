@@ -48,8 +48,11 @@ final class BackendConnection extends Flushable {
 
     private enum State { IDLE, CONNECTING, READY }
 
-    private final PoolRuntime pool;
-    private final int server;
+    /** The pool generation it serves and its server's index there: a reload moves a kept connection on. */
+    private PoolRuntime pool;
+    private int server;
+    /** A reload took it out of its pool: it closes once the requests on it are answered. */
+    private boolean retired;
     private final LoopState loopState;
     private final ArrayDeque<Exchange> awaiting = new ArrayDeque<>();
     /** Frames written while connecting; sent once the connection is up. */
@@ -349,6 +352,36 @@ final class BackendConnection extends Flushable {
         }
     }
 
+    // ---------------------------------------------------------------- reload
+
+    /**
+     * A reload keeps this connection for server {@code server} of the pool's new generation: new
+     * requests get its timeout; those on the connection finish as they were sent.
+     */
+    void movedTo(PoolRuntime next, int server) {
+        this.pool = next;
+        this.server = server;
+        queues.movedTo(server);
+    }
+
+    /**
+     * A reload removed the server, or changed how its connections are made: nothing new is sent
+     * here; the connection closes once the requests on it are answered, uncounted.
+     */
+    void retire() {
+        retired = true;
+        queues.detach();
+        closeIfRetiredAndIdle();
+    }
+
+    private void closeIfRetiredAndIdle() {
+        if (retired && awaiting.isEmpty() && state != State.IDLE) {
+            flushNow();
+            closeChannel();
+            broken(FailureReasons.SHUTTING_DOWN, false);
+        }
+    }
+
     // ---------------------------------------------------------------- reading replies
 
     /** @param in taken over */
@@ -381,6 +414,7 @@ final class BackendConnection extends Flushable {
             inbound.release();
             inbound = null;
         }
+        closeIfRetiredAndIdle();
     }
 
     /** Reads a reply to the handshake (AUTH, SELECT); whether one was whole. */
@@ -499,6 +533,9 @@ final class BackendConnection extends Flushable {
     }
 
     private void count(ServerStat stat, long delta) {
+        if (retired) {
+            return;
+        }
         loopState.counters.addServer(pool.id, server, stat, delta);
     }
 

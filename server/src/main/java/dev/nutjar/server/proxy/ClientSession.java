@@ -49,6 +49,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private boolean decoding;
     /** The client shut its write side: answer what it sent (buffered input too), then close. */
     private boolean inputShutdown;
+    /** A reload removed the pool: nothing more is read, and the client closes after its last reply. */
+    private boolean drained;
     /** Closed by the proxy (an error, a reply cut short): not counted as the client's EOF. */
     private boolean closedByUs;
     /** Counts the runs of the decoder: the requests of one run were sent together. */
@@ -96,6 +98,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         decoding = true;
         decodeRun++;
+        router.runStarts();
         loopState.clientDecodeStarts();
         ByteBuf in = inbound;
         int decoded = 0;
@@ -311,8 +314,24 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
     }
 
+    private boolean drainedAndAnswered() {
+        return drained && !decoding && lifecycle.answering() && queue.isEmpty();
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == PoolRemoved.EVENT) {
+            drained = true;
+            advance(ClientLifecycle.DRAINING);
+            if (!paused) {
+                pause();
+            }
+            if (drainedAndAnswered()) {
+                closedByUs = true;
+                closeAfterWrites();
+            }
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
             if (inputDone()) {
@@ -369,7 +388,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             switch (lifecycle) {
                 case CLOSED -> { }
                 case CLOSE_AFTER_FLUSH -> {
-                    closedByUs = !inputShutdown;
+                    closedByUs = !inputShutdown || drained;
                     closeAfterWrites();
                 }
                 default -> queue.flush();

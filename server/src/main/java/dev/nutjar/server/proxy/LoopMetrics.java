@@ -2,6 +2,7 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.Request;
 import dev.nutjar.server.metrics.LatencyBuckets;
+import java.util.Arrays;
 
 /**
  * One event loop's latency histograms and per-command counts, for the admin port's
@@ -18,22 +19,48 @@ final class LoopMetrics {
     static final int AT_SERVER_SUM = 2 * B + 1;
 
     final boolean recording;
-    /** [pool][server * SERVER_STRIDE + slot] */
-    final long[][] latency;
+    /** [pool][server * SERVER_STRIDE + slot]; grown by {@link #installPool} on the loop. */
+    long[][] latency;
     /** [pool][(command + 1) * 2]: requests; [pool][(command + 1) * 2 + 1]: errors. */
-    final long[][] commands;
-    private final int[] commandCount;
+    long[][] commands;
+    private int[] commandCount;
 
     LoopMetrics(PoolRuntime[] pools, boolean recording) {
         this.recording = recording;
-        latency = new long[pools.length][];
-        commands = new long[pools.length][];
-        commandCount = new int[pools.length];
+        latency = new long[0][];
+        commands = new long[0][];
+        commandCount = new int[0];
         for (PoolRuntime p : pools) {
-            int n = recording ? p.protocol.commands().size() : 0;
-            commandCount[p.id] = n;
-            latency[p.id] = new long[recording ? p.serverCount() * SERVER_STRIDE : 0];
-            commands[p.id] = new long[(n + 1) * 2];
+            installPool(p, null);
+        }
+    }
+
+    /**
+     * Makes room for {@code next}, a pool new to this loop or a reload's new generation of one:
+     * a server that stays ({@code previousIndex[s] >= 0}) keeps its histograms. On the loop.
+     */
+    void installPool(PoolRuntime next, int[] previousIndex) {
+        int id = next.id;
+        if (id >= latency.length) {
+            latency = Arrays.copyOf(latency, id + 1);
+            commands = Arrays.copyOf(commands, id + 1);
+            commandCount = Arrays.copyOf(commandCount, id + 1);
+        }
+        long[] before = latency[id];
+        long[] after = new long[recording ? next.serverCount() * SERVER_STRIDE : 0];
+        if (before != null && previousIndex != null && recording) {
+            for (int s = 0; s < previousIndex.length; s++) {
+                int o = previousIndex[s];
+                if (o >= 0 && (o + 1) * SERVER_STRIDE <= before.length) {
+                    System.arraycopy(before, o * SERVER_STRIDE, after, s * SERVER_STRIDE, SERVER_STRIDE);
+                }
+            }
+        }
+        latency[id] = after;
+        if (commands[id] == null) {
+            int n = recording ? next.protocol.commands().size() : 0;
+            commandCount[id] = n;
+            commands[id] = new long[(n + 1) * 2];
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * What one event loop owns: its connections to every backend and the lists of connections
@@ -24,8 +25,8 @@ final class LoopState {
     final EventLoop loop;
     /** The loop's clock: {@link EventLoop#ticker()}, which tests drive by hand. */
     private final Ticker ticker;
-    /** Per pool, by id: where its requests go from this loop. */
-    private final Upstream[] upstreams;
+    /** Per pool, by id: where its requests go from this loop. Replaced on the loop by a reload. */
+    private Upstream[] upstreams;
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ArrayList<Flushable> backendsToFlush = new ArrayList<>();
     private final DeferringIoHandler.Deferred backendWrites = new DeferringIoHandler.Deferred() {
@@ -56,9 +57,9 @@ final class LoopState {
      * connections: replies waiting their turn hold a backend's input, which then would not come
      * back, and the spares would run dry for the write batches.
      */
-    private final RecvByteBufAllocator[] readAllocators;
+    private RecvByteBufAllocator[] readAllocators;
     /** Per pool, by id: backend reads with room in front for the start of a reply cut by the last read. */
-    private final RecvByteBufAllocator[] backendReadAllocators;
+    private RecvByteBufAllocator[] backendReadAllocators;
     /** Enough for a cut small reply (a status, a number, a short value); a longer one is copied as before. */
     static final int BACKEND_READ_HEADROOM = 512;
     /** While a client's decoder runs, and when it started: see {@link #nanoTime}. */
@@ -73,7 +74,7 @@ final class LoopState {
     LoopState(EventLoop loop, PoolRuntime[] pools, boolean recordMetrics) {
         this.loop = loop;
         this.ticker = loop.ticker();
-        this.upstreams = new Upstream[pools.length];
+        this.upstreams = new Upstream[0];
         this.counters = new LoopCounters(pools);
         this.metrics = new LoopMetrics(pools, recordMetrics);
         this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
@@ -86,17 +87,48 @@ final class LoopState {
         for (PoolRuntime pool : pools) {
             maxRead = Math.max(maxRead, pool.buffers.maxReadSize());
         }
+        // The buffer unit is the process's (-m), so a pool added by a reload reads no larger.
         this.largeReads = new RecyclingReadBuffers(maxRead + BACKEND_READ_HEADROOM, MAX_KEPT_LARGE_READ_BYTES);
-        this.readAllocators = new RecvByteBufAllocator[pools.length];
-        this.backendReadAllocators = new RecvByteBufAllocator[pools.length];
+        this.readAllocators = new RecvByteBufAllocator[0];
+        this.backendReadAllocators = new RecvByteBufAllocator[0];
         for (PoolRuntime pool : pools) {
-            readAllocators[pool.id] = ReadBufferAllocator.intoSpares(pool.recvAllocator, spares, largeReads);
-            backendReadAllocators[pool.id] = ReadBufferAllocator.withHeadroom(pool.recvAllocator, BACKEND_READ_HEADROOM,
-                    largeReads, spares.bufferSize());
+            addPool(pool);
         }
-        for (PoolRuntime pool : pools) {
-            upstreams[pool.id] = new RingUpstream(pool, this);
+    }
+
+    /** Starts serving {@code pool}, new to this loop. On the loop (or before it runs). */
+    void addPool(PoolRuntime pool) {
+        int id = pool.id;
+        if (id >= upstreams.length) {
+            upstreams = Arrays.copyOf(upstreams, id + 1);
+            readAllocators = Arrays.copyOf(readAllocators, id + 1);
+            backendReadAllocators = Arrays.copyOf(backendReadAllocators, id + 1);
         }
+        // The buffer unit is the process's (-m): the spares' chunk fits every pool, old or new.
+        readAllocators[id] = ReadBufferAllocator.intoSpares(pool.recvAllocator, spares, largeReads);
+        backendReadAllocators[id] = ReadBufferAllocator.withHeadroom(pool.recvAllocator, BACKEND_READ_HEADROOM,
+                largeReads, spares.bufferSize());
+        counters.installPool(pool, null, false);
+        metrics.installPool(pool, null);
+        upstreams[id] = new RingUpstream(pool, this);
+    }
+
+    /**
+     * Moves the pool to {@code next}, its new generation: the clients of this loop route by it from
+     * their next read on; requests already sent finish where they are. On the loop.
+     *
+     * @param previousIndex per server of {@code next}, its index in the previous generation, or -1
+     * @param keepConnections whether servers that stay keep their connections
+     */
+    void replacePool(PoolRuntime next, int[] previousIndex, boolean keepConnections) {
+        counters.installPool(next, previousIndex, keepConnections);
+        metrics.installPool(next, previousIndex);
+        upstreams[next.id] = upstreams[next.id].nextGeneration(next, this, previousIndex, keepConnections);
+    }
+
+    /** Closes a removed pool's backend connections, once its clients are gone. On the loop. */
+    void closePool(PoolRuntime pool) {
+        upstreams[pool.id].close();
     }
 
     /**
@@ -225,7 +257,9 @@ final class LoopState {
     /** Closes every backend connection of this loop. */
     void closeBackends() {
         for (Upstream upstream : upstreams) {
-            upstream.close();
+            if (upstream != null) {
+                upstream.close();
+            }
         }
     }
 }

@@ -19,7 +19,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One pool as the proxy runs it: its routing, protocol and backend connection settings. */
+/**
+ * One pool as the proxy runs it: its routing, protocol and backend connection settings. Immutable:
+ * a reload that changes the pool makes its next generation, with the same {@link #id} and the same
+ * count of clients, and the event loops move to it.
+ */
 final class PoolRuntime {
     /**
      * Every connection reads into Netty's pooled buffers: a request or reply is a retained slice
@@ -43,12 +47,22 @@ final class PoolRuntime {
     private final List<ServerSpec> servers;
     private final Transport transport;
     private final int maxClients;
-    private final AtomicInteger clients = new AtomicInteger();
+    /** Shared by every generation of the pool: the clients open now, whichever they were accepted by. */
+    private final AtomicInteger clients;
     /** Opens the backend connections; tests put in channels of their own. */
     BackendConnector connector = this::connect;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
+        this(id, name, protocol, protocolSettings, routing, timeoutMillis, serverConnections, maxClients, transport,
+                buffers, new AtomicInteger());
+    }
+
+    /** A generation of a pool whose clients are counted in {@code clients}. */
+    PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
+            long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers,
+            AtomicInteger clients) {
+        this.clients = clients;
         this.id = id;
         this.name = name;
         this.protocol = protocol;
@@ -62,6 +76,15 @@ final class PoolRuntime {
         this.transport = transport;
         this.buffers = buffers;
         this.recvAllocator = buffers.recvAllocator();
+    }
+
+    /** The next generation of this pool shares its count of clients. */
+    AtomicInteger sharedClientCount() {
+        return clients;
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     int serverCount() {

@@ -10,9 +10,19 @@ import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.server.metrics.MetricsSnapshot;
 import dev.nutjar.spi.ProviderRegistry;
+import dev.nutjar.server.config.ConfigException;
+import dev.nutjar.server.reload.ConfigDiff;
+import dev.nutjar.server.reload.ReloadResult;
+import dev.nutjar.server.stats.ProcessStat;
+import io.netty.channel.Channel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +33,17 @@ import org.slf4j.LoggerFactory;
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
 
+    /** How long a removed pool's clients have to get their last replies before they are closed. */
+    static final long REMOVED_POOL_GRACE_MILLIS = 5_000;
+
     private final ProxyServer server;
     private final StatsServer stats;
-    private final List<ServerPool> routing;
+    private final Options options;
+    private final Transport transport;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    private volatile NutjarConfig config;
+    private volatile ConfigSource source;
     private final ServerReturns returns;
     private volatile AdminServer admin;
 
@@ -41,9 +59,6 @@ public final class Proxy implements AutoCloseable {
      * @param mbufSize the buffer unit in bytes, nutcracker's {@code -m}: 512..16777216, default
      *     {@value #DEFAULT_MBUF_SIZE}. Sets the size of the buffers small writes are coalesced
      *     into, the largest write that is coalesced, and the largest read
-     * @param adminAddress the admin HTTP port's address ({@code /metrics}, {@code /ready},
-     *     {@code /drain}); null for none, and then no latency or per-command metrics are recorded
-     * @param adminPort the admin port, 0 for any free port
      */
     public record Options(
             int threads,
@@ -84,39 +99,26 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private Proxy(ProxyServer server, StatsServer stats, List<ServerPool> routing, ServerReturns returns) {
+    private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options, Transport transport,
+            ServerReturns returns) {
+        this.returns = returns;
         this.server = server;
         this.stats = stats;
-        this.routing = routing;
-        this.returns = returns;
+        this.config = config;
+        this.options = options;
+        this.transport = transport;
     }
 
     /** Builds every pool, binds every listener and the stats port, and starts serving. */
     public static Proxy start(NutjarConfig config, Options options) throws IOException {
         List<PoolRuntime> pools = new ArrayList<>();
         List<ProxyServer.Listener> listeners = new ArrayList<>();
-        List<ServerPool> routing = new ArrayList<>();
         Transport transport = Transport.best();
         boolean preconnect = false;
-        BufferSettings buffers = BufferSettings.forUnit(options.mbufSize());
-        ServerReturns returns = new ServerReturns(
-                config.poolsInFileOrder().stream().map(pool -> pool.servers().size()).toList());
+        ServerReturns returns = new ServerReturns();
         for (PoolConfig pool : config.poolsInFileOrder()) {
-            ServerPool serverPool = pool.routing(options.hashes(), options.distributions())
-                    .listener(new EjectionLog(pool.name(), routing.size(), returns))
-                    .build();
-            routing.add(serverPool);
-            Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
-            ProtocolSettings settings = ProtocolSettings.defaults()
-                    .withPassword(pool.redisAuth())
-                    .withDatabase(pool.redisDb())
-                    .withMaxValueLength(options.maxValueLength());
-            pools.add(new PoolRuntime(pools.size(), pool.name(), protocol, settings, serverPool,
-                    pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(),
-                    pool.clientConnections(), transport, buffers));
-            var listen = pool.listen();
-            listeners.add(new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(),
-                    listen.permissions(), pool.backlog(), pool.tcpKeepalive()));
+            pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
+            listeners.add(listener(pool));
             preconnect |= pool.preconnect();
         }
         boolean admin = options.adminAddress() != null;
@@ -132,7 +134,7 @@ public final class Proxy implements AutoCloseable {
                 throw e;
             }
         }
-        Proxy proxy = new Proxy(server, stats, routing, returns);
+        Proxy proxy = new Proxy(server, stats, config, options, transport, returns);
         if (admin) {
             try {
                 proxy.admin = AdminServer.start(proxy, options.adminAddress(), options.adminPort());
@@ -182,6 +184,266 @@ public final class Proxy implements AutoCloseable {
         return server.idle();
     }
 
+    /**
+     * One generation of a pool: its routing (taking over the liveness of {@code previous}'s
+     * servers that stay, when given), protocol and connection settings.
+     */
+    private static PoolRuntime runtime(int id, PoolConfig pool, AtomicInteger clients, PoolRuntime previous,
+            Options options, Transport transport, ServerReturns returns) {
+        ServerPool.Builder routing = pool.routing(options.hashes(), options.distributions())
+                .listener(new EjectionLog(pool.name(), id, returns));
+        if (previous != null) {
+            routing.inheritLiveness(previous.routing);
+        }
+        Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
+        ProtocolSettings settings = ProtocolSettings.defaults()
+                .withPassword(pool.redisAuth())
+                .withDatabase(pool.redisDb())
+                .withMaxValueLength(options.maxValueLength());
+        return new PoolRuntime(id, pool.name(), protocol, settings, routing.build(),
+                pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(), pool.clientConnections(),
+                transport, BufferSettings.forUnit(options.mbufSize()), clients);
+    }
+
+    private static ProxyServer.Listener listener(PoolConfig pool) {
+        var listen = pool.listen();
+        return new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(), listen.permissions(),
+                pool.backlog(), pool.tcpKeepalive());
+    }
+
+    // ---------------------------------------------------------------- reload
+
+    /**
+     * Where {@link #reload(boolean)} reads the configuration again: the file the proxy started
+     * from, usually. Without one, only {@link #reload(NutjarConfig, boolean)} reloads.
+     */
+    public void reloadFrom(ConfigSource source) {
+        this.source = source;
+    }
+
+    /** Reads a configuration anew, validated in full. */
+    @FunctionalInterface
+    public interface ConfigSource {
+        /** @throws ConfigException with every error, each with its line as {@code -t} prints it */
+        NutjarConfig load() throws ConfigException;
+    }
+
+    /**
+     * Reads the configuration again from its {@link #reloadFrom source} and applies it; see
+     * {@link #reload(NutjarConfig, boolean)}. An invalid file changes nothing: its errors are logged
+     * and returned, and {@code reload_failures} rises. Safe from any thread but an event loop's.
+     *
+     * @param force apply even when a pool would move more keys than its {@code max_move_fraction}
+     */
+    public ReloadResult reload(boolean force) {
+        ConfigSource from = source;
+        if (from == null) {
+            return refused(null, List.of("reload refused: the proxy was not started from a file"));
+        }
+        NutjarConfig next;
+        try {
+            next = from.load();
+        } catch (ConfigException e) {
+            List<String> lines = new ArrayList<>();
+            for (String error : e.errors()) {
+                lines.add(e.source() + ": " + error);
+            }
+            lines.add("reload refused: configuration '" + e.source() + "' has " + e.errors().size()
+                    + " error(s); the running configuration is unchanged");
+            return refused(null, lines);
+        } catch (RuntimeException e) {
+            return refused(null, List.of("reload refused: " + e + "; the running configuration is unchanged"));
+        }
+        return reload(next, force);
+    }
+
+    /**
+     * Applies {@code next}, pool by pool: an unchanged pool is untouched; a changed pool moves to a
+     * new immutable generation on every event loop (requests already routed finish where they were
+     * sent; servers that stay keep their connections, liveness and counters; removed servers'
+     * connections close once answered); a new pool starts listening; a removed pool stops
+     * accepting, answers its clients' requests in flight, then closes them; a new listen address is
+     * opened before the old one closes. Clients of pools that stay are never closed. If a listener
+     * cannot be bound, or a pool would move more keys than its {@code max_move_fraction} and
+     * {@code force} is false, nothing changes. One reload at a time.
+     */
+    public synchronized ReloadResult reload(NutjarConfig next, boolean force) {
+        ConfigDiff diff;
+        try {
+            diff = ConfigDiff.between(config, next, options.hashes(), options.distributions());
+        } catch (RuntimeException e) {
+            return refused(null, List.of("reload refused: " + e.getMessage() + "; the running configuration is unchanged"));
+        }
+        List<String> lines = new ArrayList<>();
+        for (ConfigDiff.PoolChange pool : diff.pools()) {
+            if (pool.kind() != ConfigDiff.Kind.UNCHANGED) {
+                for (String line : ConfigDiff.describe(pool)) {
+                    lines.add("reload: " + line);
+                    log.info("reload: {}", line);
+                }
+            }
+        }
+        List<ConfigDiff.PoolChange> over = diff.overGuard();
+        if (!over.isEmpty() && !force) {
+            List<String> names = over.stream().map(p -> p.name() + " (" + ConfigDiff.percent(p.movedFraction())
+                    + " > max_move_fraction " + ConfigDiff.percent(p.after().maxMoveFraction()) + ")").toList();
+            lines.add("reload refused: too many keys would move in " + String.join(", ", names)
+                    + "; reload with --force to apply; the running configuration is unchanged");
+            return refused(diff, lines);
+        }
+        try {
+            apply(diff, next);
+        } catch (IOException | RuntimeException e) {
+            lines.add("reload refused: " + e.getMessage() + "; the running configuration is unchanged");
+            return refused(diff, lines);
+        }
+        config = next;
+        reloads.incrementAndGet();
+        String outcome = diff.unchanged()
+                ? "reload done: nothing changed"
+                : "reload done: " + count(diff, ConfigDiff.Kind.CHANGED) + " pool(s) changed, "
+                        + count(diff, ConfigDiff.Kind.ADDED) + " added, " + count(diff, ConfigDiff.Kind.REMOVED)
+                        + " removed, " + count(diff, ConfigDiff.Kind.UNCHANGED) + " unchanged";
+        log.info(outcome);
+        lines.add(outcome);
+        return new ReloadResult(true, Optional.of(diff), lines);
+    }
+
+    private static long count(ConfigDiff diff, ConfigDiff.Kind kind) {
+        return diff.pools().stream().filter(p -> p.kind() == kind).count();
+    }
+
+    private ReloadResult refused(ConfigDiff diff, List<String> lines) {
+        reloadFailures.incrementAndGet();
+        // A diff's lines were logged as found; errors of the file were not.
+        List<String> unlogged = diff == null ? lines : lines.subList(lines.size() - 1, lines.size());
+        unlogged.forEach(log::error);
+        return new ReloadResult(false, Optional.ofNullable(diff), lines);
+    }
+
+    /** The steps of a reload; bindings come first, so that a failure leaves everything as it was. */
+    private void apply(ConfigDiff diff, NutjarConfig next) throws IOException {
+        Map<String, ProxyServer.PoolSlot> slots = new HashMap<>();
+        for (ProxyServer.PoolSlot slot : server.slots()) {
+            slots.put(slot.name(), slot);
+        }
+        // 1. New generations and new pools, built but not yet serving: building can fail.
+        Map<String, PoolRuntime> generations = new HashMap<>();
+        List<ConfigDiff.PoolChange> added = new ArrayList<>();
+        List<ConfigDiff.PoolChange> removed = new ArrayList<>();
+        for (ConfigDiff.PoolChange pool : diff.pools()) {
+            switch (pool.kind()) {
+                case ADDED -> added.add(pool);
+                case REMOVED -> removed.add(pool);
+                case CHANGED -> {
+                    if (pool.protocolChanged()) {
+                        added.add(pool);
+                        removed.add(pool);
+                    } else {
+                        PoolRuntime now = slots.get(pool.name()).current;
+                        generations.put(pool.name(), runtime(now.id, pool.after(), now.sharedClientCount(), now,
+                                options, transport, returns));
+                    }
+                }
+                case UNCHANGED -> { }
+            }
+        }
+        // 2. Every new listener, before anything changes.
+        Map<String, ProxyServer.PoolSlot> newSlots = new HashMap<>();
+        Map<String, Channel> newChannels = new HashMap<>();
+        try {
+            for (ConfigDiff.PoolChange pool : added) {
+                PoolRuntime runtime = runtime(server.newPoolId(), pool.after(), new AtomicInteger(), null, options,
+                        transport, returns);
+                ProxyServer.PoolSlot slot = server.addPool(runtime, listener(pool.after()));
+                newSlots.put(pool.name(), slot);
+                if (pool.kind() == ConfigDiff.Kind.CHANGED) {
+                    // Same name, new protocol: the old pool's address is freed first, so it cannot
+                    // be opened before; its clients are drained as a removed pool's.
+                    continue;
+                }
+                slot.channel = server.bind(slot, slot.listener);
+            }
+            for (ConfigDiff.PoolChange pool : diff.pools()) {
+                if (pool.listenChanged() && !pool.protocolChanged()) {
+                    ProxyServer.PoolSlot slot = slots.get(pool.name());
+                    newChannels.put(pool.name(), server.bind(slot, listener(pool.after())));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ProxyServer.PoolSlot slot : newSlots.values()) {
+                server.removePool(slot, 0);
+            }
+            for (Channel channel : newChannels.values()) {
+                channel.close().syncUninterruptibly();
+            }
+            throw e;
+        }
+        // 3. Changed pools move to their new generation, loop by loop; then their new listeners take over.
+        for (var entry : generations.entrySet()) {
+            ProxyServer.PoolSlot slot = slots.get(entry.getKey());
+            PoolRuntime now = slot.current;
+            PoolRuntime nextGeneration = entry.getValue();
+            ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
+            server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
+                    !change.newConnections());
+            ProxyServer.Listener listener = listener(change.after());
+            Channel channel = newChannels.get(entry.getKey());
+            if (channel != null) {
+                Channel old = slot.channel;
+                ProxyServer.Listener oldListener = slot.listener;
+                slot.listener = listener;
+                slot.channel = channel;
+                old.close().syncUninterruptibly();
+                server.drainClientsOf(slot, old);
+                if (!oldListener.describe().equals(listener.describe())) {
+                    ProxyServer.removeSocketFile(oldListener);
+                }
+                log.info("pool '{}' listening on {}; stopped listening on {}", entry.getKey(), listener.describe(),
+                        oldListener.describe());
+            } else {
+                slot.listener = listener;
+            }
+            if (change.after().preconnect()) {
+                server.preconnect(nextGeneration);
+            }
+        }
+        // 4. Removed pools drain; 5. the new file order.
+        for (ConfigDiff.PoolChange pool : removed) {
+            server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
+        }
+        for (ConfigDiff.PoolChange pool : added) {
+            ProxyServer.PoolSlot slot = newSlots.get(pool.name());
+            if (slot.channel == null) {
+                slot.channel = server.bind(slot, slot.listener);
+            }
+            log.info("pool '{}' listening on {}", pool.name(), slot.listener.describe());
+            if (pool.after().preconnect()) {
+                server.preconnect(slot.current);
+            }
+        }
+        List<ProxyServer.PoolSlot> order = new ArrayList<>();
+        for (PoolConfig pool : next.poolsInFileOrder()) {
+            ProxyServer.PoolSlot slot = newSlots.containsKey(pool.name()) ? newSlots.get(pool.name())
+                    : slots.get(pool.name());
+            order.add(slot);
+        }
+        server.slots(order);
+    }
+
+    /** {@code stat} of the whole process. */
+    public long processStat(ProcessStat stat) {
+        return switch (stat) {
+            case RELOADS -> reloads.get();
+            case RELOAD_FAILURES -> reloadFailures.get();
+        };
+    }
+
+    /** The configuration serving now: the last one a reload applied, or the one started with. */
+    public NutjarConfig config() {
+        return config;
+    }
+
     /** The stats port bound, or -1 without a stats listener. */
     public int statsPort() {
         return stats == null ? -1 : stats.port();
@@ -201,9 +463,9 @@ public final class Proxy implements AutoCloseable {
         return server.boundAddresses();
     }
 
-    /** The routing of each pool, in file order. */
+    /** The routing of each pool, in file order: each pool's current generation. */
     public List<ServerPool> routing() {
-        return routing;
+        return server.pools().stream().map(pool -> pool.routing).toList();
     }
 
     /** Stops accepting, lets requests in flight finish for up to {@code graceMillis}, then closes all. */

@@ -39,17 +39,38 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final List<PoolRuntime> pools;
-    private final List<Listener> listeners;
+    /** The pools in file order; replaced whole by a reload. */
+    private volatile List<PoolSlot> slots;
     private final Transport transport;
     private final EventLoopGroup group;
     private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
-    private final List<Channel> serverChannels = new ArrayList<>();
     private final long startedAtMillis = System.currentTimeMillis();
-    /** The client connections open now, for a drain; a closed channel leaves by itself. */
-    private final ChannelGroup clients;
     private volatile boolean listening;
     private volatile boolean draining;
+    /** The id the next pool added by a reload gets; ids are never reused. Guarded by the reload's lock. */
+    private int nextPoolId;
+
+    /**
+     * A pool's place in the running proxy, across reloads: its current generation, its listener and
+     * its clients. The acceptor reads {@link #current} once per accepted client.
+     */
+    static final class PoolSlot {
+        volatile PoolRuntime current;
+        volatile Listener listener;
+        /** The bound listener; changed only by a reload, under its lock. */
+        volatile Channel channel;
+        /** Open clients, whichever generation accepted them: a removed pool drains them. */
+        final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+        PoolSlot(PoolRuntime current, Listener listener) {
+            this.current = current;
+            this.listener = listener;
+        }
+
+        String name() {
+            return current.name;
+        }
+    }
 
     /** Where and how a pool listens. */
     public record Listener(String host, int port, String unixPath, int permissions, int backlog, boolean tcpKeepalive) {
@@ -69,8 +90,12 @@ public final class ProxyServer implements AutoCloseable {
     /** @param recordMetrics whether the loops record latencies and per-command counts ({@link LoopMetrics}) */
     ProxyServer(List<PoolRuntime> pools, List<Listener> listeners, Transport transport, int threads,
             boolean recordMetrics) {
-        this.pools = List.copyOf(pools);
-        this.listeners = List.copyOf(listeners);
+        List<PoolSlot> initial = new ArrayList<>();
+        for (int i = 0; i < pools.size(); i++) {
+            initial.add(new PoolSlot(pools.get(i), listeners.get(i)));
+            nextPoolId = Math.max(nextPoolId, pools.get(i).id + 1);
+        }
+        this.slots = List.copyOf(initial);
         this.transport = transport;
         DeferringIoHandler.Factory handlers = transport.newHandlers();
         this.group = transport.newGroup(threads, "nutjar-loop", handlers);
@@ -81,22 +106,18 @@ public final class ProxyServer implements AutoCloseable {
             handlers.handlerOf(loop).defer(state.backendWrites());
             loops.put(loop, state);
         }
-        this.clients = new DefaultChannelGroup("nutjar-clients", GlobalEventExecutor.INSTANCE);
     }
 
     /** Binds every listener; throws when one cannot be bound, after closing the others. */
     void start(boolean preconnect) throws IOException {
-        for (int i = 0; i < pools.size(); i++) {
-            PoolRuntime pool = pools.get(i);
-            Listener listener = listeners.get(i);
+        for (PoolSlot slot : slots) {
             try {
-                serverChannels.add(bind(pool, listener));
-            } catch (Exception e) {
+                slot.channel = bind(slot, slot.listener);
+            } catch (IOException e) {
                 close();
-                throw new IOException("cannot listen on " + listener.describe() + " for pool '" + pool.name + "': "
-                        + e.getMessage(), e);
+                throw e;
             }
-            log.info("pool '{}' listening on {}", pool.name, listener.describe());
+            log.info("pool '{}' listening on {}", slot.name(), slot.listener.describe());
         }
         if (preconnect) {
             preconnect();
@@ -104,7 +125,17 @@ public final class ProxyServer implements AutoCloseable {
         listening = true;
     }
 
-    private Channel bind(PoolRuntime pool, Listener listener) throws Exception {
+    /** Binds {@code listener} for the pool of {@code slot}; its clients go to the slot's current generation. */
+    Channel bind(PoolSlot slot, Listener listener) throws IOException {
+        try {
+            return bindChannel(slot, listener);
+        } catch (Exception e) {
+            throw new IOException("cannot listen on " + listener.describe() + " for pool '" + slot.name() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private Channel bindChannel(PoolSlot slot, Listener listener) throws Exception {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(listener.isUnix() ? transport.unixServer : transport.tcpServer)
@@ -114,7 +145,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        accept(pool, listener, ch);
+                        accept(slot, ch);
                     }
                 });
         SocketAddress address;
@@ -133,7 +164,9 @@ public final class ProxyServer implements AutoCloseable {
         return channel;
     }
 
-    private void accept(PoolRuntime pool, Listener listener, Channel ch) {
+    private void accept(PoolSlot slot, Channel ch) {
+        PoolRuntime pool = slot.current;
+        Listener listener = slot.listener;
         if (!listener.isUnix()) {
             ch.config().setOption(ChannelOption.TCP_NODELAY, true);
             if (listener.tcpKeepalive()) {
@@ -153,18 +186,127 @@ public final class ProxyServer implements AutoCloseable {
             ch.close(); // accepted as the listener closed
             return;
         }
-        clients.add(ch);
         ch.config().setRecvByteBufAllocator(loopState.readAllocator(pool));
         ch.pipeline().addLast(new ClientSession(pool, loopState));
+        slot.clients.add(ch);
     }
 
     private void preconnect() {
+        for (PoolSlot slot : slots) {
+            preconnect(slot.current);
+        }
+    }
+
+    /** Opens every loop's connections to the servers of {@code pool} now. */
+    void preconnect(PoolRuntime pool) {
         for (LoopState state : loops.values()) {
-            state.loop.execute(() -> {
-                for (PoolRuntime pool : pools) {
-                    state.upstream(pool).preconnect();
+            state.loop.execute(() -> state.upstream(pool).preconnect());
+        }
+    }
+
+    // ---------------------------------------------------------------- reload: each step on every loop
+
+    /** The pools in file order, with their listeners and clients. */
+    List<PoolSlot> slots() {
+        return slots;
+    }
+
+    /** The pools in file order from now on. */
+    void slots(List<PoolSlot> inFileOrder) {
+        this.slots = List.copyOf(inFileOrder);
+    }
+
+    /** An id for a pool a reload adds. */
+    int newPoolId() {
+        return nextPoolId++;
+    }
+
+    /**
+     * Makes {@code pool} known to every loop and waits until it is; not yet listening. From a thread
+     * that is not an event loop.
+     */
+    PoolSlot addPool(PoolRuntime pool, Listener listener) {
+        onEveryLoop(state -> state.addPool(pool));
+        return new PoolSlot(pool, listener);
+    }
+
+    /** Moves every loop to {@code next}, the new generation of the pool of {@code slot}, then accepts for it. */
+    void replacePool(PoolSlot slot, PoolRuntime next, int[] previousIndex, boolean keepConnections) {
+        onEveryLoop(state -> state.replacePool(next, previousIndex, keepConnections));
+        slot.current = next;
+    }
+
+    /**
+     * Stops accepting for a removed pool; its clients read nothing more and close after their last
+     * reply. Once they are gone, or after {@code graceMillis}, its backend connections close.
+     */
+    void removePool(PoolSlot slot, long graceMillis) {
+        Channel channel = slot.channel;
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+            removeSocketFile(slot.listener);
+        }
+        for (Channel client : slot.clients) {
+            client.pipeline().fireUserEventTriggered(PoolRemoved.EVENT);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        EventLoop timerLoop = group.next();
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (!slot.clients.isEmpty() && System.nanoTime() - deadline < 0) {
+                    timerLoop.schedule(this, 20, TimeUnit.MILLISECONDS);
+                    return;
                 }
-            });
+                if (!slot.clients.isEmpty()) {
+                    log.warn("pool '{}' removed: closing {} client(s) still waiting for replies",
+                            slot.name(), slot.clients.size());
+                    slot.clients.close();
+                }
+                for (LoopState state : loops.values()) {
+                    state.loop.execute(() -> state.closePool(slot.current));
+                }
+                log.info("pool '{}' removed: its clients and server connections are closed", slot.name());
+            }
+        };
+        timerLoop.execute(check);
+    }
+
+    /**
+     * The clients that came in through {@code listener}, an address the pool no longer listens on,
+     * read no more, get their replies, then close: they reconnect to the new address, as
+     * twemproxy's reload tests expect of a pool that moves.
+     */
+    void drainClientsOf(PoolSlot slot, Channel listener) {
+        for (Channel client : slot.clients) {
+            if (client.parent() == listener) {
+                client.pipeline().fireUserEventTriggered(PoolRemoved.EVENT);
+            }
+        }
+    }
+
+    /** Runs {@code step} on every event loop and waits until each has. */
+    private void onEveryLoop(java.util.function.Consumer<LoopState> step) {
+        List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (LoopState state : loops.values()) {
+            if (state.loop.inEventLoop()) {
+                throw new IllegalStateException("a reload must not run on an event loop");
+            }
+            done.add(state.loop.submit(() -> step.accept(state)));
+        }
+        for (io.netty.util.concurrent.Future<?> future : done) {
+            future.syncUninterruptibly();
+        }
+    }
+
+    /** Removes a unix listener's socket file once it is closed. */
+    static void removeSocketFile(Listener listener) {
+        if (listener.isUnix()) {
+            try {
+                Files.deleteIfExists(Path.of(listener.unixPath()));
+            } catch (IOException e) {
+                log.debug("cannot remove {}: {}", listener.unixPath(), e.toString());
+            }
         }
     }
 
@@ -183,13 +325,19 @@ public final class ProxyServer implements AutoCloseable {
         return set;
     }
 
+    /** The pools' current generations, in file order. */
     List<PoolRuntime> pools() {
+        List<PoolSlot> now = slots;
+        List<PoolRuntime> pools = new ArrayList<>(now.size());
+        for (PoolSlot slot : now) {
+            pools.add(slot.current);
+        }
         return pools;
     }
 
     /** twemproxy's pool order in the stats: shorter name first, then bytewise. */
     List<PoolRuntime> poolsInStatsOrder() {
-        List<PoolRuntime> sorted = new ArrayList<>(pools);
+        List<PoolRuntime> sorted = pools();
         sorted.sort((a, b) -> a.name.length() != b.name.length()
                 ? Integer.compare(a.name.length(), b.name.length())
                 : java.util.Arrays.compareUnsigned(
@@ -199,14 +347,16 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     int listenerCount() {
-        return serverChannels.size();
+        return slots.size();
     }
 
     /** The address each pool's listener is bound to, in pool order: with port 0, the port chosen. */
     List<SocketAddress> boundAddresses() {
-        List<SocketAddress> bound = new ArrayList<>(serverChannels.size());
-        for (Channel channel : serverChannels) {
-            bound.add(channel.localAddress());
+        List<PoolSlot> now = slots;
+        List<SocketAddress> bound = new ArrayList<>(now.size());
+        for (PoolSlot slot : now) {
+            Channel channel = slot.channel;
+            bound.add(channel == null ? null : channel.localAddress());
         }
         return bound;
     }
@@ -223,6 +373,9 @@ public final class ProxyServer implements AutoCloseable {
     boolean idle() {
         for (LoopState state : loops.values()) {
             for (long[] servers : state.counters.server) {
+                if (servers == null) {
+                    continue;
+                }
                 for (int base = 0; base < servers.length; base += LoopCounters.SERVER_FIELDS) {
                     if (servers[base + ServerStat.IN_QUEUE.ordinal()] > 0
                             || servers[base + ServerStat.OUT_QUEUE.ordinal()] > 0) {
@@ -252,17 +405,24 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         draining = true;
-        for (Channel channel : serverChannels) {
-            channel.close().syncUninterruptibly();
+        int clients = 0;
+        for (PoolSlot slot : slots) {
+            Channel channel = slot.channel;
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
+            clients += slot.clients.size();
         }
-        log.warn("draining: listeners closed, {} client(s) close after their last reply", clients.size());
-        for (Channel client : clients) {
-            client.eventLoop().execute(() -> {
-                ClientSession session = client.pipeline().get(ClientSession.class);
-                if (session != null) {
-                    session.drain();
-                }
-            });
+        log.warn("draining: listeners closed, {} client(s) close after their last reply", clients);
+        for (PoolSlot slot : slots) {
+            for (Channel client : slot.clients) {
+                client.eventLoop().execute(() -> {
+                    ClientSession session = client.pipeline().get(ClientSession.class);
+                    if (session != null) {
+                        session.drain();
+                    }
+                });
+            }
         }
     }
 
@@ -271,8 +431,11 @@ public final class ProxyServer implements AutoCloseable {
      * closes every connection.
      */
     public void shutdown(long graceMillis) {
-        for (Channel channel : serverChannels) {
-            channel.close().syncUninterruptibly();
+        for (PoolSlot slot : slots) {
+            Channel channel = slot.channel;
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (!idle() && System.nanoTime() < deadline) {
@@ -288,8 +451,11 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Channel channel : serverChannels) {
-            channel.close();
+        for (PoolSlot slot : slots) {
+            Channel channel = slot.channel;
+            if (channel != null) {
+                channel.close();
+            }
         }
         for (LoopState state : loops.values()) {
             if (!state.loop.isShuttingDown()) {
@@ -302,14 +468,8 @@ public final class ProxyServer implements AutoCloseable {
             state.spares.releaseAll();
             state.largeReads.freeAll();
         }
-        for (Listener listener : listeners) {
-            if (listener.isUnix()) {
-                try {
-                    Files.deleteIfExists(Path.of(listener.unixPath()));
-                } catch (IOException e) {
-                    log.debug("cannot remove {}: {}", listener.unixPath(), e.toString());
-                }
-            }
+        for (PoolSlot slot : slots) {
+            removeSocketFile(slot.listener);
         }
     }
 }

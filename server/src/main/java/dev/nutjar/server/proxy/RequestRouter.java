@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 final class RequestRouter {
     private final PoolRuntime pool;
     private final LoopState loopState;
-    private final Upstream upstream;
+    /** The pool's upstream on this loop, read again at each run of the decoder: a reload replaces it. */
+    private Upstream upstream;
     private final RequestOwner owner;
     private final ReplyQueue queue;
     /** Spare request slots of the loop's thread (the session is made on it). */
@@ -32,6 +33,14 @@ final class RequestRouter {
         this.upstream = loopState.upstream(pool);
         this.owner = owner;
         this.queue = queue;
+    }
+
+    /**
+     * A run of the decoder starts: its requests route by the pool's current upstream, which a reload
+     * may have replaced since the last run. One field read per run, no lock.
+     */
+    void runStarts() {
+        upstream = loopState.upstream(pool);
     }
 
     /**

@@ -30,6 +30,50 @@ final class RingUpstream implements Upstream {
         }
     }
 
+    /**
+     * The upstream of {@code next}, a reload's new generation of the pool {@code previous} served:
+     * a server that stays keeps its connections when {@code keepConnections}, moved to its new
+     * index; every other connection of {@code previous} is retired and closes once answered.
+     *
+     * @param previousIndex per server of {@code next}, its index in {@code previous}'s pool, or -1
+     */
+    RingUpstream(PoolRuntime next, LoopState loop, RingUpstream previous, int[] previousIndex,
+            boolean keepConnections) {
+        this.routing = next.routing;
+        int servers = next.serverCount();
+        this.connections = new BackendConnection[servers][];
+        this.next = new int[servers];
+        boolean[] kept = new boolean[previous.connections.length];
+        for (int s = 0; s < servers; s++) {
+            int o = previousIndex[s];
+            if (keepConnections && o >= 0) {
+                kept[o] = true;
+                connections[s] = previous.connections[o];
+                for (BackendConnection conn : connections[s]) {
+                    conn.movedTo(next, s);
+                }
+            } else {
+                BackendConnection[] conns = new BackendConnection[next.serverConnections];
+                for (int c = 0; c < conns.length; c++) {
+                    conns[c] = new BackendConnection(next, s, loop);
+                }
+                connections[s] = conns;
+            }
+        }
+        for (int o = 0; o < kept.length; o++) {
+            if (!kept[o]) {
+                for (BackendConnection conn : previous.connections[o]) {
+                    conn.retire();
+                }
+            }
+        }
+    }
+
+    @Override
+    public Upstream nextGeneration(PoolRuntime next, LoopState loop, int[] previousIndex, boolean keepConnections) {
+        return new RingUpstream(next, loop, this, previousIndex, keepConnections);
+    }
+
     @Override
     public int serverOf(Request request, int key) {
         ByteBuf buf = request.keyBuffer(key);

@@ -11,7 +11,8 @@ import dev.nutjar.server.stats.ServerStat;
 final class ServerQueues {
     private final LoopCounters counters;
     private final int poolId;
-    private final int server;
+    /** The server's index in its pool's current generation; -1 once its connection is retired. */
+    private int server;
     /** The requests queued since the last flush, and their bytes. */
     private int unsent;
     private long unsentBytes;
@@ -66,7 +67,20 @@ final class ServerQueues {
         unsentBytes = 0;
     }
 
+    /** A reload moved the server to index {@code server} of the pool's new generation. */
+    void movedTo(int server) {
+        this.server = server;
+    }
+
+    /** The connection no longer serves the pool: nothing it does is counted any more. */
+    void detach() {
+        this.server = -1;
+    }
+
     private void count(ServerStat stat, long delta) {
+        if (server < 0) {
+            return;
+        }
         counters.addServer(poolId, server, stat, delta);
     }
 }

@@ -22,15 +22,25 @@ final class StatsReport {
         long currConnections = server.listenerCount();
         long totalConnections = server.listenerCount();
         var pools = server.pools();
-        long[][] poolSums = new long[pools.size()][LoopCounters.POOL_FIELDS];
-        long[][] serverSums = new long[pools.size()][];
+        // By pool id: a reload leaves gaps where removed pools were.
+        int ids = 0;
+        for (PoolRuntime pool : pools) {
+            ids = Math.max(ids, pool.id + 1);
+        }
+        long[][] poolSums = new long[ids][LoopCounters.POOL_FIELDS];
+        long[][] serverSums = new long[ids][];
         for (PoolRuntime pool : pools) {
             serverSums[pool.id] = new long[pool.serverCount() * LoopCounters.SERVER_FIELDS];
         }
         for (LoopState loop : server.loops()) {
+            // Read once: a reload may replace them meanwhile; a moment-old copy is fine.
+            long[][] poolCounters = loop.counters.pool;
+            long[][] serverCounters = loop.counters.server;
             for (PoolRuntime pool : pools) {
-                add(poolSums[pool.id], loop.counters.pool[pool.id]);
-                add(serverSums[pool.id], loop.counters.server[pool.id]);
+                if (pool.id < poolCounters.length && pool.id < serverCounters.length) {
+                    add(poolSums[pool.id], poolCounters[pool.id]);
+                    add(serverSums[pool.id], serverCounters[pool.id]);
+                }
             }
         }
         for (PoolRuntime pool : pools) {
@@ -108,7 +118,11 @@ final class StatsReport {
     }
 
     private static void add(long[] sum, long[] values) {
-        for (int i = 0; i < values.length; i++) {
+        if (values == null) {
+            return;
+        }
+        // A reload may have resized the loop's array after the pool list was read.
+        for (int i = 0; i < Math.min(sum.length, values.length); i++) {
             sum[i] += values[i];
         }
     }

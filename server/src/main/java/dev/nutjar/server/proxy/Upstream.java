@@ -22,6 +22,12 @@ interface Upstream {
     /** Opens a connection to every server now (twemproxy's {@code preconnect}). */
     void preconnect();
 
+    /**
+     * The upstream of {@code next}, a reload's new generation of this pool, on the same loop: see
+     * {@link RingUpstream#RingUpstream(PoolRuntime, LoopState, RingUpstream, int[], boolean)}.
+     */
+    Upstream nextGeneration(PoolRuntime next, LoopState loop, int[] previousIndex, boolean keepConnections);
+
     /** Closes every connection, failing what is still on them. */
     void close();
 }
