@@ -120,6 +120,29 @@ class ClientSessionTest {
     }
 
     @Test
+    void aStreamedReplyOutlastingTheTimeoutWhileTheServerSendsTimesNothingOut() {
+        try (CoreHarness core = new CoreHarness(1, 100)) {
+            core.clientSends(get("big") + get("small"));
+            assertThat(core.serverReceived(0)).isEqualTo(get("big") + get("small"));
+            String value = CoreHarness.repeat('x', 8 * ReplyStream.MIN_LENGTH);
+            String reply = "$" + value.length() + "\r\n" + value + "\r\n" + bulk("s");
+            StringBuilder received = new StringBuilder();
+            int piece = reply.length() / 8;
+            // Both deadlines pass while the server is still sending the first reply: it is not late.
+            for (int at = 0; at < reply.length(); at += piece) {
+                core.serverReplies(0, reply.substring(at, Math.min(reply.length(), at + piece)));
+                received.append(core.clientReceived());
+                core.elapse(60);
+            }
+            received.append(core.clientReceived());
+            assertThat(received.toString()).isEqualTo(reply);
+            assertThat(core.serverStat(0, ServerStat.SERVER_TIMEDOUT)).isZero();
+            assertThat(core.poolStat(PoolStat.FORWARD_ERROR)).isZero();
+            assertThat(core.client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
     void aFragmentFailingInsideMgetFailsTheWholeReplyAndNothingElse() {
         try (CoreHarness core = new CoreHarness(2, 0)) {
             String a = core.keyOn(0);
