@@ -108,9 +108,10 @@ public record PoolConfig(
         if (serverConnections < 1) {
             throw new IllegalArgumentException("server connections must be > 0 (was: " + serverConnections + ")");
         }
-        if ((redisAuth != null || redisServerAuth != null || redisUsername != null) && !redis) {
-            throw new IllegalArgumentException("redis_auth, redis_server_auth and redis_username are only valid"
-                    + " for a redis pool");
+        if (!redis) {
+            requireRedis("redis_auth", redisAuth);
+            requireRedis("redis_server_auth", redisServerAuth);
+            requireRedis("redis_username", redisUsername);
         }
         for (String server : serverOptions.keySet()) {
             if (servers.stream().noneMatch(spec -> spec.name().equals(server))) {
@@ -132,6 +133,12 @@ public record PoolConfig(
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
                 serverFailureLimit, servers, null, null, null, null, Map.of());
+    }
+
+    private static void requireRedis(String key, String value) {
+        if (value != null) {
+            throw new IllegalArgumentException(key + " is only valid for a redis pool");
+        }
     }
 
     private static void requireNonNegative(String what, int value) {

@@ -139,8 +139,8 @@ class TlsAndCredentialsConfigTest {
                 "line 8: p.tls.client_auth: must be one of none, optional, require (was: 'sometimes')",
                 "line 9: p.tls.protocols: unknown TLS protocol 'SSLv3'; valid: TLSv1.2, TLSv1.3"
                         + " (TLSv1 and TLSv1.1 only where the engine still allows them)",
-                "line 11: p.server_tls: a client certificate needs both 'cert' and 'key' (only 'key' is set)",
                 "line 11: p.server_tls.verify: must be one of full, ca, none (was: 'maybe')",
+                "line 11: p.server_tls: a client certificate needs both 'cert' and 'key' (only 'key' is set)",
                 "line 13: p.server_tls.colour: unknown key; valid keys: cert, key, ca, verify, sni, protocols, ciphers",
                 "line 15: p.server_options.nobody: no server of the pool has this name or host:port;"
                         + " servers: 127.0.0.1:6380");
