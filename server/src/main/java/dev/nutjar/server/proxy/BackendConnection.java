@@ -154,7 +154,7 @@ final class BackendConnection extends Flushable {
 
     private void connect() {
         state = State.CONNECTING;
-        codec = pool.protocol.newServerCodec(pool.protocolSettings);
+        codec = pool.protocol.newServerCodec(pool.serverSettings(server));
         Handler handler = new Handler();
         ChannelFuture future = pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
         channel = future.channel();

@@ -5,6 +5,8 @@ import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.tls.PoolTls;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.spi.ProviderRegistry;
@@ -85,9 +87,12 @@ public final class Proxy implements AutoCloseable {
                     .withPassword(pool.redisAuth())
                     .withDatabase(pool.redisDb())
                     .withMaxValueLength(options.maxValueLength());
-            pools.add(new PoolRuntime(pools.size(), pool.name(), protocol, settings, serverPool,
+            PoolRuntime runtime = new PoolRuntime(pools.size(), pool.name(), protocol, settings, serverPool,
                     pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(),
-                    pool.clientConnections(), transport, buffers));
+                    pool.clientConnections(), transport, buffers);
+            runtime.tls = PoolTls.load(pool, runtime.servers());
+            runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+            pools.add(runtime);
             var listen = pool.listen();
             listeners.add(new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(),
                     listen.permissions(), pool.backlog(), pool.tcpKeepalive()));
@@ -108,6 +113,17 @@ public final class Proxy implements AutoCloseable {
         log.info("nutjar started: {} pool(s), {} event loop(s), {} transport, mbuf size {}", pools.size(),
                 options.threads(), transport.name().toLowerCase(java.util.Locale.ROOT), options.mbufSize());
         return new Proxy(server, stats, routing);
+    }
+
+    /** Each server's settings: the pool's, with the credentials it is sent (redis_server_auth, server_options). */
+    private static ProtocolSettings[] serverSettings(PoolConfig pool, List<ServerSpec> servers,
+            ProtocolSettings settings) {
+        ProtocolSettings[] each = new ProtocolSettings[servers.size()];
+        for (int i = 0; i < each.length; i++) {
+            ServerSpec server = servers.get(i);
+            each[i] = settings.withServerCredentials(pool.serverUsername(server), pool.serverPassword(server));
+        }
+        return each;
     }
 
     /** The stats port bound, or -1 without a stats listener. */

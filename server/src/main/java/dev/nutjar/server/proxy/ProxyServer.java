@@ -124,6 +124,9 @@ public final class ProxyServer implements AutoCloseable {
                 ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
             }
         }
+        if (pool.tls.forClients()) {
+            ch.pipeline().addLast(pool.tls.clientHandler(ch.alloc()), pool.tls.clientHandshakeLog());
+        }
         if (!pool.clientOpened()) {
             // Unlike twemproxy, say why before closing.
             ByteBuf reply = pool.protocol.failureReply(ch.alloc(), "max number of clients reached");
