@@ -10,20 +10,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A proxy running in this JVM, started by {@link Nutjar#builder()}: where each pool and the stats
- * port are bound, and each pool's routing. {@link #close()} stops accepting, lets the requests in
- * flight finish (up to {@link ProxyRunner#SHUTDOWN_GRACE_MILLIS}) and closes every connection.
- * Thread-safe.
+ * A proxy running in this JVM, started by {@link Nutjar#builder()} through the same
+ * {@link ProxyRunner} as the {@code nutjar} command: where each pool and the stats port are bound,
+ * and each pool's routing. {@link #close()} stops accepting, lets the requests in flight finish
+ * (up to {@link ProxyRunner#SHUTDOWN_GRACE_MILLIS}) and closes every connection. Thread-safe.
  */
 public final class EmbeddedProxy implements AutoCloseable {
+    private final ProxyRunner runner;
     private final Proxy proxy;
     private final Map<String, SocketAddress> addresses = new LinkedHashMap<>();
     private final Map<String, ServerPool> routing = new LinkedHashMap<>();
     private final InetSocketAddress statsAddress;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    EmbeddedProxy(NutjarConfig config, Proxy proxy, String statsHost) {
+    EmbeddedProxy(NutjarConfig config, ProxyRunner runner, Proxy proxy, String statsHost) {
+        this.runner = runner;
         this.proxy = proxy;
         List<PoolConfig> pools = config.poolsInFileOrder();
         List<SocketAddress> bound = proxy.listenAddresses();
@@ -105,9 +109,13 @@ public final class EmbeddedProxy implements AutoCloseable {
         return routing.get(pool);
     }
 
-    /** Stops accepting, lets requests in flight finish, then closes every connection. */
+    /** Stops accepting, lets requests in flight finish, then closes every connection; once. */
     @Override
     public void close() {
-        proxy.shutdown(ProxyRunner.SHUTDOWN_GRACE_MILLIS);
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        runner.requestStop();
+        runner.awaitStopAndShutdown();
     }
 }

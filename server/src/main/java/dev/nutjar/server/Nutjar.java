@@ -215,7 +215,8 @@ public final class Nutjar {
             NutjarConfig config = NutjarConfig.of(source, all);
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
                     maxValueLength, hashes, distributions, protocols, mbufSize);
-            return new EmbeddedProxy(config, Proxy.start(config, options), statsHost);
+            ProxyRunner runner = new ProxyRunner(config, options);
+            return new EmbeddedProxy(config, runner, runner.start(), statsHost);
         }
 
         private static PoolConfig defaultPool(String name, boolean redis, String... servers) {

@@ -235,6 +235,7 @@ class MisbehavingClientsIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the first client is closed inside its block, to free its slot
     void clientConnectionsLimitRefusesTheThirdClientWithAnErrorUntilASlotIsFree() throws Exception {
         try (TestProxy limited = TestProxy.startPool("limited", """
                   redis: true

@@ -22,6 +22,7 @@ class UnixSocketIT {
     Path dir;
 
     @Test
+    @SuppressWarnings("try") // the backend process only has to run while the block does
     void listensAndForwardsOverUnixSockets() throws Exception {
         Path backendSocket = dir.resolve("redis.sock");
         Path listenSocket = dir.resolve("nutjar.sock");
