@@ -6,9 +6,10 @@ import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
-import dev.nutjar.server.tls.PoolTls;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
+import dev.nutjar.server.tls.PoolTls;
+import dev.nutjar.server.tls.SslContexts;
 import dev.nutjar.spi.ProviderRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -98,6 +99,9 @@ public final class Proxy implements AutoCloseable {
                     listen.permissions(), pool.backlog(), pool.tcpKeepalive()));
             preconnect |= pool.preconnect();
         }
+        if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
+            log.info("TLS engine: {}", SslContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
+        }
         ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads());
         server.start(preconnect);
         StatsServer stats = null;
@@ -124,6 +128,17 @@ public final class Proxy implements AutoCloseable {
             each[i] = settings.withServerCredentials(pool.serverUsername(server), pool.serverPassword(server));
         }
         return each;
+    }
+
+    /**
+     * Builds again, now, every TLS context whose certificate files changed since they were
+     * loaded, rather than at the next once-a-second check; for a configuration reload. New
+     * connections use the new certificates, open ones keep theirs.
+     */
+    public void reloadCertificates() {
+        for (PoolRuntime pool : server.pools()) {
+            pool.tls.refresh();
+        }
     }
 
     /** The stats port bound, or -1 without a stats listener. */

@@ -13,6 +13,8 @@ import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS of one pool: the context its clients get, if any, and for each server the context, the
@@ -20,6 +22,7 @@ import javax.net.ssl.SSLParameters;
  * Immutable; the contexts reload themselves when their files change.
  */
 public final class PoolTls {
+    private static final Logger log = LoggerFactory.getLogger(PoolTls.class);
     /** A pool in plain text on both sides. */
     public static final PoolTls PLAIN = new PoolTls(null, null, new Target[0]);
 
@@ -56,6 +59,10 @@ public final class PoolTls {
             ServerTls tls = pool.serverTls(server);
             if (tls == null || server.isUnix()) {
                 continue;
+            }
+            if (tls.verify() == ServerTls.Verify.NONE) {
+                log.warn("pool '{}': server '{}' is spoken to with verify: none; it is not authenticated",
+                        pool.name(), server.name());
             }
             ReloadingSslContext context = shared.get(tls);
             if (context == null) {
