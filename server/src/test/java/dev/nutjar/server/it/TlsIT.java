@@ -277,6 +277,40 @@ class TlsIT {
         }
     }
 
+    @Test
+    void protocolsAndCiphersAreTheOnesConfigured() throws Exception {
+        int port = BackendProcess.freePort();
+        TestProxy pinned = TestProxy.start("""
+                pinned:
+                  listen: 127.0.0.1:%d
+                  redis: true
+                  tls:
+                    cert: %s
+                    key: %s
+                    protocols: TLSv1.2
+                    ciphers: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+                  servers:
+                   - 127.0.0.1:%d:1
+                """.formatted(port, proxyCert.cert(), proxyCert.key(), redisExpired.port()), port, 1);
+        try {
+            SSLSocketFactory factory = certificates.socketFactory(ca, null);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket("localhost", port)) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
+                assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            }
+            try (SSLSocket socket = (SSLSocket) factory.createSocket("localhost", port)) {
+                socket.setSoTimeout(10_000);
+                socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+                assertThatThrownBy(socket::startHandshake).isInstanceOf(IOException.class)
+                        .isNotInstanceOf(SocketTimeoutException.class);
+            }
+        } finally {
+            pinned.close();
+        }
+    }
+
     private static BigInteger serialOfProxy(SSLSocketFactory factory) throws IOException {
         try (SSLSocket socket = (SSLSocket) factory.createSocket("localhost", securePort)) {
             socket.setSoTimeout(10_000);
