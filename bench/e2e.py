@@ -244,7 +244,7 @@ class Target:
 
 class Workload:
     def __init__(self, name, kind, clients, pipeline, requests, klass, bench_args=None, op=None,
-                 value=3, keyspace=None, prefix="key:", idle=0):
+                 value=3, keyspace=None, prefix="key:", idle=0, large=0):
         self.name = name
         self.kind = kind  # redis (redis-benchmark) or memcache (LoadGen)
         self.clients = clients
@@ -257,6 +257,10 @@ class Workload:
         self.keyspace = keyspace
         self.prefix = prefix
         self.idle = idle
+        # The value size of the "key:" keys below keyspace that a large-value workload reads or
+        # writes (redis-benchmark -t set|get has no other key): loaded before it runs, put back
+        # to the small preload value before any other workload.
+        self.large = large
 
 
 def workloads(a):
@@ -275,7 +279,25 @@ def workloads(a):
         Workload("mc get", "memcache", 50, 1, n, "small", op="get"),
         Workload("mc set", "memcache", 50, 1, n, "small", op="set"),
         Workload("get, %d idle" % a.idle, "redis", 50, 1, n, "small", ["-t", "get"], idle=a.idle),
-    ]
+    ] + large_workloads(a)
+
+
+MIB = 1 << 20
+
+
+def large_workloads(a):
+    """redis-benchmark -c 4 -r 8 -d SIZE -t set|get, as issue 17 measured; few requests for 16 MiB."""
+    n = a.requests
+    ws = []
+    for size, requests in ((MIB, n / 200), (16 * MIB, n / 4000)):
+        label = "%d MiB" % (size // MIB)
+        ws.append(Workload("set " + label, "redis", 4, 1, requests, "large", ["-t", "set", "-d", str(size)],
+                           keyspace=a.large_keys, large=size))
+        ws.append(Workload("get " + label, "redis", 4, 1, requests, "large", ["-t", "get"],
+                           keyspace=a.large_keys, large=size))
+    mget = ["mget"] + ["key:__rand_int__"] * 4
+    ws.append(Workload("mget 4 x 1 MiB", "redis", 4, 1, n / 800, "large", mget, keyspace=a.large_keys, large=MIB))
+    return ws
 
 
 class Loader:
@@ -324,6 +346,7 @@ class Harness:
         self.work = tempfile.mkdtemp(prefix="nutjar-e2e-")
         self.loader = Loader(self)
         self.idle_socks = []
+        self.loaded_size = 0
 
     # -- processes ----------------------------------------------------------
 
@@ -391,6 +414,9 @@ class Harness:
                   "-s", str(self.nj_stats), "-a", HOST, "-o", os.path.join(self.work, "nutjar.out")]
         if a.threads:
             nj_cmd += ["--threads", str(a.threads)]
+        if a.admin:
+            # Its metrics recorded on the request path, and scraped as Prometheus would.
+            nj_cmd += ["--admin-port", str(free_port()), "--admin-addr", HOST]
         self.nutjar = self.spawn("nutjar", nj_cmd)
         self.nutcracker = self.spawn(
             "nutcracker",
@@ -528,6 +554,21 @@ class Harness:
 
     # -- one run ------------------------------------------------------------
 
+    def load_values(self, size, count):
+        """The first count "key:" keys hold values of size bytes on both redis backends (0: the preload's)."""
+        if self.loaded_size == size:
+            return
+        value = b"x" * size if size else b"xxx"
+        for port, _ in self.redis:
+            c = RespClient(port, timeout=60)
+            try:
+                for i in range(count):
+                    if c.call("SET", key(i), value) != "OK":
+                        raise CheckFailed("loading %d-byte values into %d failed" % (size, port))
+            finally:
+                c.close()
+        self.loaded_size = size
+
     def open_idle(self, target, kind, count):
         proc = target.proc(kind)
         before = fd_count(proc.pid)
@@ -554,6 +595,8 @@ class Harness:
         keyspace = w.keyspace or a.keyspace
         r = {"workload": w.name, "target": target.name}
         try:
+            if w.kind == "redis":
+                self.load_values(w.large or 0, keyspace if w.large else a.large_keys)
             if w.idle:
                 self.open_idle(target, w.kind, w.idle)
             cpu0 = cpu_seconds(proc.pid)
@@ -789,6 +832,11 @@ def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def fmt_rate(v):
+    """ops/s: whole numbers, but a tenth where there are few (16 MiB values)."""
+    return fmt(v, ",.1f" if v is not None and v < 100 else ",.0f")
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -834,7 +882,7 @@ def print_round(results, order):
     for r in results:
         note = "" if r.get("ok") else "FAILED: " + str(r.get("error", "?"))
         out("%-16s %-11s %11s %9s %9s %12s %10s %7s  %s" % (
-            r["workload"], r["target"], fmt(r.get("rps"), ",.0f"), fmt(r.get("p50_ms"), ".3f"),
+            r["workload"], r["target"], fmt_rate(r.get("rps")), fmt(r.get("p50_ms"), ".3f"),
             fmt(r.get("p99_ms"), ".3f"), fmt(r.get("cpu_us_per_req"), ".2f"), fmt(r.get("requests"), ","),
             fmt(r.get("wall_s"), ".1f"), note))
 
@@ -862,7 +910,7 @@ def summarize(a, ws, all_results):
         if tput:
             ratios.append(tput)
         out("%-16s %-9s | %11s %11s %11s %6s | %7s %7s | %7s %7s %6s | %7s %7s %6s" % (
-            w.name, w.klass, fmt(nj["rps"], ",.0f"), fmt(nc["rps"], ",.0f"), fmt(d["rps"], ",.0f"),
+            w.name, w.klass, fmt_rate(nj["rps"]), fmt_rate(nc["rps"]), fmt_rate(d["rps"]),
             fmt(tput, ".2f"), fmt(nj["p50_ms"], ".3f"), fmt(nc["p50_ms"], ".3f"),
             fmt(nj["p99_ms"], ".3f"), fmt(nc["p99_ms"], ".3f"), fmt(ratio(nj["p99_ms"], nc["p99_ms"]), ".2f"),
             fmt(nj["cpu_us_per_req"], ".2f"), fmt(nc["cpu_us_per_req"], ".2f"),
@@ -899,6 +947,12 @@ def verdicts(rows, geo, rss):
         worst = max((x for _, x in cpus if x is not None), default=None)
         line("CPU/request <= %.2fx nutcracker's (%s)" % (limit, klass), "worst %sx" % fmt(worst, ".2f"),
              all(x is not None and x <= limit for _, x in cpus) if cpus else None)
+    large = [(w.name, ratio(m["nutjar"]["rps"], m["nutcracker"]["rps"]), ratio(m["nutjar"]["rps"], m["direct"]["rps"]))
+             for w, m in rows if w.large]
+    line("large values (1, 16 MiB) >= 1.0x nutcracker", ", ".join("%s %sx" % (n, fmt(x, ".2f")) for n, x, _ in large),
+         all(x is not None and x >= 1.0 for _, x, _ in large) if large else None)
+    line("large values within 20% of direct", ", ".join("%s %sx" % (n, fmt(d, ".2f")) for n, _, d in large),
+         all(d is not None and d >= 0.8 for _, _, d in large) if large else None)
     nj_rss = rss.get("nutjar")
     line("peak RSS < 160 MB (nutjar, whole JVM)", "%s MB" % fmt(nj_rss and nj_rss * 1024 / 1e6, ".1f"),
          None if nj_rss is None else nj_rss * 1024 < 160e6)
@@ -931,7 +985,7 @@ def comparison(h, a):
             line = []
             for target in h.targets:
                 r = h.run(w, target, a.warmup)
-                line.append("%s %s" % (target.name, fmt(r.get("rps"), ",.0f") if r.get("ok") else "FAILED " + str(r.get("error"))))
+                line.append("%s %s" % (target.name, fmt_rate(r.get("rps")) if r.get("ok") else "FAILED " + str(r.get("error"))))
             out("  %-16s %s" % (w.name, "; ".join(line)))
         out("")
 
@@ -1072,13 +1126,18 @@ def main():
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--rounds", type=int, default=5, help="measured rounds, each running every workload on every target")
     p.add_argument("--requests", type=int, default=200_000,
-                   help="requests per run of a small-request workload (pipelined: 10x; mget: 1/2; 16 KiB: 1/5)")
+                   help="requests per run of a small-request workload (pipelined: 10x; mget: 1/2; 16 KiB: 1/5; "
+                        "1 MiB: 1/200; 16 MiB: 1/4000; mget of 1 MiB values: 1/800)")
     p.add_argument("--threads", type=int, default=0, help="nutjar --threads (0: nutjar's default)")
+    p.add_argument("--admin", action="store_true",
+                   help="run nutjar with its admin port on (latency histograms and per-command counts recorded)")
     p.add_argument("--warmup", type=float, default=1.0,
                    help="fraction of each run's requests in the warm-up pass (0: no warm-up)")
     p.add_argument("--keyspace", type=int, default=100_000, help="small keys (redis-benchmark -r)")
     p.add_argument("--big-keys", type=int, default=1000, help="16 KiB keys")
     p.add_argument("--big-value", type=int, default=16384, help=argparse.SUPPRESS)
+    p.add_argument("--large-keys", type=int, default=8,
+                   help="keys of the 1 MiB and 16 MiB workloads (redis-benchmark -r)")
     p.add_argument("--idle", type=int, default=1000, help="idle connections during the last GET workload")
     p.add_argument("--run-timeout", type=int, default=120, help="seconds before one run is abandoned")
     p.add_argument("--slow-seconds", type=int, default=60, help="slow-reader check duration (0: skip it)")

@@ -29,6 +29,9 @@ import java.util.stream.Collectors;
  * @param mbufSize {@code -m}: the buffer chunk size in bytes, 512..16777216, default 16384
  * @param threads {@code --threads}: event loops, 1..{@value #MAX_THREADS}, or {@link #AUTOMATIC_THREADS}
  *     to let the proxy choose
+ * @param adminPort {@code --admin-port}: the admin HTTP port ({@code /metrics}, {@code /ready},
+ *     {@code /drain}), 0 for any free port, or {@link #NO_ADMIN_PORT} (the default) for none
+ * @param adminAddr {@code --admin-addr}: the admin port's address, default {@value #DEFAULT_ADMIN_ADDR}
  */
 public record CommandLineOptions(
         boolean help,
@@ -44,7 +47,9 @@ public record CommandLineOptions(
         int statsIntervalMillis,
         String pidFile,
         int mbufSize,
-        int threads) {
+        int threads,
+        int adminPort,
+        String adminAddr) {
 
     public static final int DEFAULT_VERBOSITY = 5;
     public static final int MAX_VERBOSITY = 11;
@@ -57,10 +62,27 @@ public record CommandLineOptions(
     public static final int MAX_MBUF_SIZE = 16_777_216;
     public static final int AUTOMATIC_THREADS = 0;
     public static final int MAX_THREADS = 256;
+    public static final int NO_ADMIN_PORT = -1;
+    /** Loopback: {@code POST /drain} asks no credentials, so the port is not opened to the network unless asked. */
+    public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1";
 
     public CommandLineOptions {
         Objects.requireNonNull(confFile, "confFile");
         Objects.requireNonNull(statsAddr, "statsAddr");
+        Objects.requireNonNull(adminAddr, "adminAddr");
+    }
+
+    /** The options nutcracker's flags give, without an admin port. */
+    public CommandLineOptions(boolean help, boolean version, boolean testConf, boolean daemonize,
+            boolean describeStats, int verbosity, String outputFile, String confFile, int statsPort, String statsAddr,
+            int statsIntervalMillis, String pidFile, int mbufSize, int threads) {
+        this(help, version, testConf, daemonize, describeStats, verbosity, outputFile, confFile, statsPort, statsAddr,
+                statsIntervalMillis, pidFile, mbufSize, threads, NO_ADMIN_PORT, DEFAULT_ADMIN_ADDR);
+    }
+
+    /** Whether {@code --admin-port} asks for an admin port. */
+    public boolean hasAdminPort() {
+        return adminPort != NO_ADMIN_PORT;
     }
 
     /** The options of a bare {@code nutjar}: every default. */
@@ -90,7 +112,9 @@ public record CommandLineOptions(
         STATS_ADDR('a', "stats-addr", "a string"),
         PID_FILE('p', "pid-file", "a file name"),
         MBUF_SIZE('m', "mbuf-size", "a number"),
-        THREADS('\0', "threads", "a number");
+        THREADS('\0', "threads", "a number"),
+        ADMIN_PORT('\0', "admin-port", "a number"),
+        ADMIN_ADDR('\0', "admin-addr", "a string");
 
         final char shortName;
         final String longName;
@@ -234,6 +258,8 @@ public record CommandLineOptions(
         private String pidFile;
         private int mbufSize = DEFAULT_MBUF_SIZE;
         private int threads = AUTOMATIC_THREADS;
+        private int adminPort = NO_ADMIN_PORT;
+        private String adminAddr = DEFAULT_ADMIN_ADDR;
 
         void set(Flag flag, String value) throws UsageException {
             switch (flag) {
@@ -274,12 +300,21 @@ public record CommandLineOptions(
                     }
                     threads = (int) count;
                 }
+                case ADMIN_PORT -> {
+                    long port = number(flag, value);
+                    if (port > 65535) {
+                        throw new UsageException("option --admin-port value " + value + " is not a valid port");
+                    }
+                    adminPort = (int) port;
+                }
+                case ADMIN_ADDR -> adminAddr = value;
             }
         }
 
         CommandLineOptions build() {
             return new CommandLineOptions(help, version, testConf, daemonize, describeStats, verbosity, outputFile,
-                    confFile, statsPort, statsAddr, statsIntervalMillis, pidFile, mbufSize, threads);
+                    confFile, statsPort, statsAddr, statsIntervalMillis, pidFile, mbufSize, threads, adminPort,
+                    adminAddr);
         }
 
         private static long number(Flag flag, String value) throws UsageException {

@@ -183,7 +183,7 @@ public final class Main {
                 "Usage: nutjar [-?hVdDt] [-v verbosity level] [-o output file]",
                 "              [-c conf file] [-s stats port] [-a stats addr]",
                 "              [-i stats interval] [-p pid file] [-m mbuf size]",
-                "              [--threads N]",
+                "              [--threads N] [--admin-port N] [--admin-addr S]",
                 "       " + LocateCommand.USAGE,
                 "       nutjar demo",
                 "",
@@ -209,6 +209,9 @@ public final class Main {
                         + CommandLineOptions.MAX_MBUF_SIZE + ")",
                 "      --threads=N        : set number of event loops (default: chosen at startup, max: "
                         + CommandLineOptions.MAX_THREADS + ")",
+                "      --admin-port=N     : serve /metrics, /live, /ready, /stats and POST /drain over",
+                "                           HTTP on port N, 0 for any free port (default: off)",
+                "      --admin-addr=S     : set admin port ip (default: " + CommandLineOptions.DEFAULT_ADMIN_ADDR + ")",
                 "",
                 "Commands:",
                 "  locate POOL [KEY ...]  : print the server each key of POOL is routed to, as",

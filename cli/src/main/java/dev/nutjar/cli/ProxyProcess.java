@@ -36,16 +36,27 @@ final class ProxyProcess {
 
     ProxyProcess(CommandLineOptions options, NutjarConfig config) {
         this.options = options;
-        this.runner = new ProxyRunner(config, proxyOptions(options));
+        this.runner = new ProxyRunner(config, withAdmin(proxyOptions(options), options, config));
     }
 
     /** What the proxy runs with: the command line's event loops, stats listener and buffer unit ({@code -m}). */
     static Proxy.Options proxyOptions(CommandLineOptions options) {
         int threads = options.threads() == CommandLineOptions.AUTOMATIC_THREADS
                 ? ProxyRunner.defaultThreads() : options.threads();
-        return new Proxy.Options(threads, options.statsAddr(), options.statsPort(), options.statsIntervalMillis(),
-                512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(), Protocols.registry(),
-                options.mbufSize());
+        Proxy.Options proxy = new Proxy.Options(threads, options.statsAddr(), options.statsPort(),
+                options.statsIntervalMillis(), 512L * 1024 * 1024, HashFunctions.registry(), Distributions.registry(),
+                Protocols.registry(), options.mbufSize());
+        return options.hasAdminPort() ? proxy.withAdmin(options.adminAddr(), options.adminPort()) : proxy;
+    }
+
+    /** The admin port of {@code --admin-port}, else of the file's {@code nutjar_admin}, else none. */
+    static Proxy.Options withAdmin(Proxy.Options proxy, CommandLineOptions options, NutjarConfig config) {
+        if (options.hasAdminPort()) {
+            return proxy;
+        }
+        return config.adminAddress()
+                .map(admin -> proxy.withAdmin(admin.host(), admin.port()))
+                .orElse(proxy);
     }
 
     int run(PrintStream err) {

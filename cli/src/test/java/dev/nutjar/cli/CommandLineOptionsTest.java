@@ -55,6 +55,20 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void theAdminPortIsOffUnlessAskedFor() throws Exception {
+        assertThat(CommandLineOptions.defaults().hasAdminPort()).isFalse();
+        CommandLineOptions options = CommandLineOptions.parse("--admin-port=0", "--admin-addr", "0.0.0.0");
+        assertThat(options.hasAdminPort()).isTrue();
+        assertThat(options.adminPort()).isZero();
+        assertThat(options.adminAddr()).isEqualTo("0.0.0.0");
+        assertThat(CommandLineOptions.parse("--admin-port", "9151").adminAddr()).isEqualTo("127.0.0.1");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--admin-port=70000"))
+                .hasMessage("option --admin-port value 70000 is not a valid port");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--admin-port=x"))
+                .hasMessage("option --admin-port requires a number");
+    }
+
+    @Test
     void takesAttachedValuesAndCombinedFlags() throws Exception {
         assertThat(CommandLineOptions.parse("-cfile.yml").confFile()).isEqualTo("file.yml");
         assertThat(CommandLineOptions.parse("-s2000").statsPort()).isEqualTo(2000);

@@ -94,6 +94,15 @@ class NutjarProcessIT {
         }
     }
 
+    private void awaitListening(Process process, Setup setup) throws Exception {
+        Await.until("bin/nutjar listens", Duration.ofSeconds(60), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("bin/nutjar exited with " + process.exitValue() + diagnostics(setup));
+            }
+            return serving(setup.port());
+        });
+    }
+
     private String diagnostics(Setup setup) throws IOException {
         StringBuilder text = new StringBuilder();
         for (Path file : List.of(dir.resolve("stdout.txt"), dir.resolve("stderr.txt"), setup.logFile())) {
@@ -114,12 +123,7 @@ class NutjarProcessIT {
         Setup setup = setup();
         Process process = launch(setup.command("-m", "512"));
         try {
-            Await.until("bin/nutjar listens", Duration.ofSeconds(60), () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("bin/nutjar exited with " + process.exitValue() + diagnostics(setup));
-                }
-                return serving(setup.port());
-            });
+            awaitListening(process, setup);
             assertServes(setup.port());
             try (Jedis jedis = new Jedis("127.0.0.1", setup.port(), 10_000)) {
                 // With -m 512, this value is read in pieces of at most 4 KiB and passes through uncopied.
@@ -147,6 +151,43 @@ class NutjarProcessIT {
             assertThat(process.exitValue()).as("exit status" + diagnostics(setup)).isZero();
             assertThat(setup.pidFile()).doesNotExist();
             assertThat(serving(setup.port())).isFalse();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * At the highest level the log shows each connection, client and server, with its addresses,
+     * and none of Netty's internals; the admin port answers from the command line's flags.
+     */
+    @Test
+    void logsConnectionsWithAddressesAndServesTheAdminPort() throws Exception {
+        Setup setup = setup();
+        int adminPort = BackendProcess.freePort();
+        Process process = launch(setup.command("-v", "11", "--admin-port", String.valueOf(adminPort)));
+        try {
+            awaitListening(process, setup);
+            assertServes(setup.port());
+            java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/ready"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", setup.port())) {
+                client.getOutputStream().write("*1\r\n$4\r\nPING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(client.getInputStream().readNBytes(7)).asString().isEqualTo("+PONG\r\n");
+            } // Jedis says QUIT, which the proxy closes; this client just goes.
+
+            Await.until("the log has every connection and its close" + diagnostics(setup), Duration.ofSeconds(10), () -> {
+                String log = Files.readString(setup.logFile());
+                return log.contains("(" + redis.address() + ") of pool 'proc' from /127.0.0.1:")
+                        && log.matches("(?s).*client /127\\.0\\.0\\.1:\\d+ connected to pool 'proc' on /127\\.0\\.0\\.1:"
+                                + setup.port() + ".*")
+                        && log.matches("(?s).*client /127\\.0\\.0\\.1:\\d+ of pool 'proc' closed by the client.*");
+            });
+            assertThat(Files.readString(setup.logFile())).as("Netty's debug lines stay out")
+                    .doesNotContain("-Dio.netty").doesNotContain("io.netty.util.internal");
+            signal(process.pid(), "TERM");
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
         } finally {
             process.destroyForcibly();
         }

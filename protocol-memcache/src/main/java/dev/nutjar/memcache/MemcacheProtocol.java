@@ -36,4 +36,14 @@ public final class MemcacheProtocol implements Protocol {
     public ByteBuf failureReply(ByteBufAllocator alloc, String reason) {
         return MemcacheReplies.serverError(reason);
     }
+
+    /** {@link MemcacheCommand}'s commands, by ordinal. */
+    @Override
+    public java.util.List<String> commands() {
+        return COMMANDS;
+    }
+
+    private static final java.util.List<String> COMMANDS = java.util.Arrays.stream(MemcacheCommand.values())
+            .map(MemcacheCommand::wireName)
+            .toList();
 }

@@ -3,6 +3,7 @@ package dev.nutjar.redis;
 import dev.nutjar.redis.internal.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 
 /**
  * One client request for a {@link RedisCommand.Kind#FRAGMENTED fragmented} command (MGET, DEL,
@@ -20,12 +21,19 @@ import io.netty.buffer.ByteBufAllocator;
  * fragment order decides the error.
  *
  * <p>Ownership: a fragmentation holds a reference to the request and to every reply given to it,
- * and gives them up in {@link #merge} or {@link #release()}, one of which must be called. Not
- * thread-safe.
+ * and gives them up in {@link #merge} or {@link #release()}, one of which must be called. A
+ * merged MGET reply with large values holds retained views of the fragments' replies (see
+ * {@link #SHARE_MIN}): their memory lives until the merged reply is released. Not thread-safe.
  */
 public final class RedisFragmentation {
 
     private static final byte[] OK = {'+', 'O', 'K', '\r', '\n'};
+
+    /**
+     * MGET values (header included) at least this long are passed on as views of their
+     * fragment's reply rather than copied into the merged one; smaller ones cost less copied.
+     */
+    static final int SHARE_MIN = 64 * 1024;
 
     private final RedisRequest request;
     private final RedisCommand command;
@@ -327,9 +335,13 @@ public final class RedisFragmentation {
         return alloc.buffer(OK.length).writeBytes(OK);
     }
 
+    /**
+     * One array in key order. Values of at least {@link #SHARE_MIN} bytes are not copied: the
+     * reply is then a composite of retained views of them between views of one buffer holding
+     * everything else (the header and the small values, copied as before).
+     */
     private ByteBuf mergeArray(ByteBufAllocator alloc) {
         int[] cursor = new int[fragmentCount];
-        long size = 0;
         for (int fragment = 0; fragment < fragmentCount; fragment++) {
             ByteBuf reply = replies[fragment];
             int start = reply.readerIndex();
@@ -339,30 +351,82 @@ public final class RedisFragmentation {
                 return invalidReply(alloc);
             }
             cursor[fragment] = headerEnd;
-            size += reply.writerIndex() - headerEnd;
         }
         int keyCount = keyFragment.length;
-        size += 1 + Resp.decimalLength(keyCount) + 2;
-        if (size > Integer.MAX_VALUE) {
-            return invalidReply(alloc);
-        }
-        ByteBuf out = alloc.buffer((int) size);
-        out.writeByte('*');
-        Resp.writeDecimal(out, keyCount);
-        out.writeShort(Resp.CRLF);
+        int headerSize = 1 + Resp.decimalLength(keyCount) + 2;
+        // Where each key's value is in its fragment's reply, and how much of the reply is copied.
+        int[] valueStart = new int[keyCount];
+        int[] valueEnd = new int[keyCount];
+        long copied = headerSize;
+        int shared = 0;
         for (int key = 0; key < keyCount; key++) {
             int fragment = keyFragment[key];
             ByteBuf reply = replies[fragment];
             int start = cursor[fragment];
             int end = Resp.valueEnd(reply, start, reply.writerIndex());
             if (end < 0) {
-                out.release();
                 return invalidReply(alloc);
             }
-            out.writeBytes(reply, start, end - start);
+            valueStart[key] = start;
+            valueEnd[key] = end;
             cursor[fragment] = end;
+            if (end - start >= SHARE_MIN) {
+                shared++;
+            } else {
+                copied += end - start;
+            }
         }
-        return out;
+        if (copied > Integer.MAX_VALUE) {
+            return invalidReply(alloc);
+        }
+        ByteBuf out = alloc.buffer((int) copied);
+        out.writeByte('*');
+        Resp.writeDecimal(out, keyCount);
+        out.writeShort(Resp.CRLF);
+        if (shared == 0) {
+            for (int key = 0; key < keyCount; key++) {
+                out.writeBytes(replies[keyFragment[key]], valueStart[key], valueEnd[key] - valueStart[key]);
+            }
+            return out;
+        }
+        return mergeSharing(alloc, out, valueStart, valueEnd, 2 * shared + 1);
+    }
+
+    /**
+     * The array as a composite: runs of {@code copiedPart} (its header already written) between
+     * retained views of the large values.
+     *
+     * @param copiedPart taken over: the composite holds views of it
+     * @return a composite the caller owns; releasing it releases the views of the fragments' replies
+     */
+    private ByteBuf mergeSharing(ByteBufAllocator alloc, ByteBuf copiedPart, int[] valueStart, int[] valueEnd,
+            int maxComponents) {
+        CompositeByteBuf out = alloc.compositeBuffer(maxComponents);
+        try {
+            int runStart = 0;
+            for (int key = 0; key < valueStart.length; key++) {
+                ByteBuf reply = replies[keyFragment[key]];
+                int length = valueEnd[key] - valueStart[key];
+                if (length < SHARE_MIN) {
+                    copiedPart.writeBytes(reply, valueStart[key], length);
+                    continue;
+                }
+                if (copiedPart.writerIndex() > runStart) {
+                    out.addComponent(true, copiedPart.retainedSlice(runStart, copiedPart.writerIndex() - runStart));
+                    runStart = copiedPart.writerIndex();
+                }
+                out.addComponent(true, reply.retainedSlice(valueStart[key], length));
+            }
+            if (copiedPart.writerIndex() > runStart) {
+                out.addComponent(true, copiedPart.retainedSlice(runStart, copiedPart.writerIndex() - runStart));
+            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.release();
+            throw e;
+        } finally {
+            copiedPart.release();
+        }
     }
 
     private static ByteBuf invalidReply(ByteBufAllocator alloc) {

@@ -36,4 +36,14 @@ public final class RedisProtocol implements Protocol {
     public ByteBuf failureReply(ByteBufAllocator alloc, String reason) {
         return RedisReplies.backendFailure(alloc, reason);
     }
+
+    /** {@link RedisCommand}'s commands, by ordinal. */
+    @Override
+    public java.util.List<String> commands() {
+        return COMMANDS;
+    }
+
+    private static final java.util.List<String> COMMANDS = java.util.Arrays.stream(RedisCommand.values())
+            .map(RedisCommand::lowercaseName)
+            .toList();
 }

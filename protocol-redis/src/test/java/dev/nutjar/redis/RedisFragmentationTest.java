@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -87,6 +88,43 @@ class RedisFragmentationTest {
         assertThat(fragmentation.reply(1, reply("*1\r\n$0\r\n\r\n"))).isTrue();
         assertThat(fragmentation.isComplete()).isTrue();
         assertThat(merge(fragmentation)).isEqualTo("*4\r\n$5\r\nvalue\r\n$0\r\n\r\n$-1\r\n$-1\r\n");
+    }
+
+    @Test
+    void mgetSharesLargeValuesWithTheFragmentRepliesAndCopiesSmallOnes() {
+        String large = "x".repeat(RedisFragmentation.SHARE_MIN);
+        String larger = "y".repeat(RedisFragmentation.SHARE_MIN + 1);
+        RedisRequest request = parse("MGET", "a", "b", "c", "d", "e");
+        RedisFragmentation fragmentation = RedisFragmentation.split(request, new int[] {0, 1, 0, 1, 0});
+        request.release();
+        ByteBuf first = reply("*3\r\n$" + large.length() + "\r\n" + large + "\r\n$1\r\nc\r\n$-1\r\n");
+        ByteBuf second = reply("*2\r\n$2\r\nbb\r\n$" + larger.length() + "\r\n" + larger + "\r\n");
+        fragmentation.reply(0, first);
+        fragmentation.reply(1, second);
+
+        ByteBuf merged = fragmentation.merge(alloc);
+        // Given up by the fragmentation, the replies live on in the merged reply's views of them.
+        assertThat(first.refCnt()).isPositive();
+        assertThat(second.refCnt()).isPositive();
+        assertThat(Codec.string(merged)).isEqualTo("*5\r\n$" + large.length() + "\r\n" + large + "\r\n"
+                + "$2\r\nbb\r\n$1\r\nc\r\n$" + larger.length() + "\r\n" + larger + "\r\n$-1\r\n");
+        assertThat(merged).isInstanceOf(CompositeByteBuf.class);
+        // Header, large, "bb" and "c" copied together, larger, the last nil: five parts.
+        assertThat(((CompositeByteBuf) merged).numComponents()).isEqualTo(5);
+        merged.release();
+    }
+
+    @Test
+    void mgetOfSmallValuesIsOneCopiedBuffer() {
+        RedisRequest request = parse("MGET", "a", "b");
+        RedisFragmentation fragmentation = RedisFragmentation.split(request, new int[] {0, 1});
+        request.release();
+        fragmentation.reply(0, reply("*1\r\n$1\r\n1\r\n"));
+        fragmentation.reply(1, reply("*1\r\n$1\r\n2\r\n"));
+        ByteBuf merged = fragmentation.merge(alloc);
+        assertThat(merged).isNotInstanceOf(CompositeByteBuf.class);
+        assertThat(Codec.string(merged)).isEqualTo("*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+        merged.release();
     }
 
     @Test

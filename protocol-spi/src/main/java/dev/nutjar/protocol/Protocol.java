@@ -27,4 +27,14 @@ public interface Protocol extends Named {
      * @return a new buffer the caller owns
      */
     ByteBuf failureReply(ByteBufAllocator alloc, String reason);
+
+    /**
+     * The names of the commands a request's {@link Request#command()} indexes: a fixed, bounded
+     * list, so that per-command metrics never take a label from what a client sent.
+     *
+     * @return the command names, lower case; empty when the protocol keeps no such list
+     */
+    default java.util.List<String> commands() {
+        return java.util.List.of();
+    }
 }

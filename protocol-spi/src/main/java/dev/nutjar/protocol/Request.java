@@ -120,4 +120,15 @@ public interface Request extends ReferenceCounted {
     default int replyKind() {
         return 0;
     }
+
+    /**
+     * The request's command, as an index into {@link Protocol#commands()}, for per-command
+     * metrics; {@link #NO_COMMAND} when the protocol lists none or the command is unknown.
+     */
+    default int command() {
+        return NO_COMMAND;
+    }
+
+    /** {@link #command()} of a request whose command is not in the protocol's list. */
+    int NO_COMMAND = -1;
 }

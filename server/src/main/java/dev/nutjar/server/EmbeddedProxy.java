@@ -89,6 +89,33 @@ public final class EmbeddedProxy implements AutoCloseable {
     }
 
     /**
+     * Where the admin HTTP port listens, when {@link Nutjar.Builder#admin} asked for it: for port 0,
+     * the port the system chose.
+     *
+     * @return the admin port's address, or empty
+     */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(proxy.adminAddress());
+    }
+
+    /**
+     * Whether every listener is bound and the proxy is not draining, as {@code GET /ready} answers.
+     *
+     * @return true when ready
+     */
+    public boolean ready() {
+        return proxy.ready();
+    }
+
+    /**
+     * As {@code POST /drain}: stops accepting, and closes each client once what it sent is
+     * answered. Returns at once; {@link #close()} then stops the proxy.
+     */
+    public void drain() {
+        proxy.drain();
+    }
+
+    /**
      * The stats document as the stats port would serve it now (twemproxy's JSON).
      *
      * @return the document

@@ -54,6 +54,8 @@ public final class Nutjar {
         private String statsHost;
         private int statsPort;
         private long statsIntervalMillis = 30_000;
+        private String adminHost;
+        private int adminPort;
         private int mbufSize = Proxy.Options.DEFAULT_MBUF_SIZE;
         private long maxValueLength = 512L * 1024 * 1024;
         private ProviderRegistry<HashFunction> hashes = HashFunctions.registry();
@@ -148,6 +150,26 @@ public final class Nutjar {
         }
 
         /**
+         * Serves the admin HTTP port on {@code host:port}: {@code GET /metrics} (Prometheus),
+         * {@code /live}, {@code /ready}, {@code /stats}, {@code POST /drain}. Port 0: any free port,
+         * reported by {@link EmbeddedProxy#adminAddress}. Without this call the admin port is the
+         * configuration file's {@code nutjar_admin}, if any; without either there is none, and no
+         * latency or per-command metrics are recorded.
+         *
+         * @param host the address to listen on
+         * @param port the port, 0 for any free port
+         * @return this builder
+         */
+        public Builder admin(String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535 (was: " + port + ")");
+            }
+            this.adminHost = Objects.requireNonNull(host, "host");
+            this.adminPort = port;
+            return this;
+        }
+
+        /**
          * How often the stats document is rebuilt (nutcracker's {@code -i}).
          *
          * @param millis the interval in milliseconds; default 30000
@@ -199,10 +221,12 @@ public final class Nutjar {
             List<PoolConfig> all = new ArrayList<>();
             String source = "code";
             ConfigLoader loader = new ConfigLoader(hashes, distributions);
+            ListenAddress fileAdmin = null;
             if (configFile != null) {
                 NutjarConfig loaded = loader.load(configFile);
                 all.addAll(loaded.poolsInFileOrder());
                 source = loaded.source();
+                fileAdmin = loaded.admin();
             }
             if (configText != null) {
                 all.addAll(loader.parse(configText, "configuration text").poolsInFileOrder());
@@ -213,8 +237,15 @@ public final class Nutjar {
                 throw new IllegalStateException("no pool: give a configuration or add a pool");
             }
             NutjarConfig config = NutjarConfig.of(source, all);
+            String admin = adminHost;
+            int port = adminPort;
+            if (admin == null && fileAdmin != null) {
+                // The file's nutjar_admin, unless admin() said otherwise.
+                admin = fileAdmin.host();
+                port = fileAdmin.port();
+            }
             Proxy.Options options = new Proxy.Options(threads, statsHost, statsPort, statsIntervalMillis,
-                    maxValueLength, hashes, distributions, protocols, mbufSize);
+                    maxValueLength, hashes, distributions, protocols, mbufSize, admin, port);
             ProxyRunner runner = new ProxyRunner(config, options);
             return new EmbeddedProxy(config, runner, runner.start(), statsHost);
         }

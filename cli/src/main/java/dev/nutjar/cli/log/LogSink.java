@@ -61,17 +61,34 @@ public final class LogSink {
         return verbosity;
     }
 
-    /** Whether a message of {@code level} is written at the current verbosity. */
+    /**
+     * Whether a message of {@code level} is written at the current verbosity: SLF4J's levels on
+     * nutcracker's, INFO at its NOTICE (5), DEBUG at its INFO (6: connections opened and closed,
+     * with addresses), TRACE at its DEBUG (7).
+     */
     static boolean enabled(Level level) {
         int v = verbosity;
         return switch (level) {
             case ERROR -> v >= 1;
             case WARN -> v >= 4;
             case INFO -> v >= 5;
-            case DEBUG -> v >= 7;
-            case TRACE -> v >= 8;
+            case DEBUG -> v >= 6;
+            case TRACE -> v >= 7;
         };
     }
+
+    /**
+     * Whether a library's own message of {@code level} is written: only warnings and errors, unless
+     * {@value #LIBRARY_LOG_PROPERTY} is true, so that {@code -v 11} shows the proxy's lines and not
+     * Netty's internals.
+     */
+    static boolean libraryEnabled(Level level) {
+        return (level == Level.WARN || level == Level.ERROR || Boolean.getBoolean(LIBRARY_LOG_PROPERTY))
+                && enabled(level);
+    }
+
+    /** The system property that lets libraries' (Netty's) debug lines into the log at their levels. */
+    public static final String LIBRARY_LOG_PROPERTY = "nutjar.log.libraries";
 
     /**
      * Writes a line whatever the level, as nutcracker writes its signal lines: a SIGTTOU that

@@ -10,36 +10,43 @@ final class SinkLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
 
     private final String source;
+    /** One of Netty's loggers: see {@link LogSink#libraryEnabled}. */
+    private final boolean library;
 
     SinkLogger(String name) {
         this.name = name;
         int dot = name.lastIndexOf('.');
         this.source = dot >= 0 ? name.substring(dot + 1) : name;
+        this.library = name.startsWith("io.netty.");
+    }
+
+    private boolean enabled(Level level) {
+        return library ? LogSink.libraryEnabled(level) : LogSink.enabled(level);
     }
 
     @Override
     public boolean isTraceEnabled() {
-        return LogSink.enabled(Level.TRACE);
+        return enabled(Level.TRACE);
     }
 
     @Override
     public boolean isDebugEnabled() {
-        return LogSink.enabled(Level.DEBUG);
+        return enabled(Level.DEBUG);
     }
 
     @Override
     public boolean isInfoEnabled() {
-        return LogSink.enabled(Level.INFO);
+        return enabled(Level.INFO);
     }
 
     @Override
     public boolean isWarnEnabled() {
-        return LogSink.enabled(Level.WARN);
+        return enabled(Level.WARN);
     }
 
     @Override
     public boolean isErrorEnabled() {
-        return LogSink.enabled(Level.ERROR);
+        return enabled(Level.ERROR);
     }
 
     @Override

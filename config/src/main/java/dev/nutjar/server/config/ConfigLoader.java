@@ -214,6 +214,7 @@ public final class ConfigLoader {
         List<PoolConfig> pools = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         Map<String, Node> poolNames = new HashMap<>();
+        ListenAddress admin = null;
         for (NodeTuple entry : root.getValue()) {
             Node keyNode = entry.getKeyNode();
             if (!(keyNode instanceof ScalarNode key)) {
@@ -228,6 +229,11 @@ public final class ConfigLoader {
             Node first = poolNames.putIfAbsent(name, keyNode);
             if (first != null) {
                 problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + line(first));
+                continue;
+            }
+            if (name.equals(ADMIN_KEY) && entry.getValueNode() instanceof ScalarNode value) {
+                // A pool is a mapping, a process setting is text: a pool called so stays a pool.
+                admin = readAdmin(value, problems);
                 continue;
             }
             PoolConfig pool = new PoolParser(name, keyNode, entry.getValueNode(), problems, listeners).parse();
@@ -249,7 +255,32 @@ public final class ConfigLoader {
         if (problems.any()) {
             throw new ConfigException(sourceName, problems.errors());
         }
-        return NutjarConfig.of(sourceName, pools);
+        if (pools.isEmpty()) {
+            throw new ConfigException(sourceName, List.of(sourceName + ": no pool; '" + ADMIN_KEY
+                    + "' alone configures nothing to serve"));
+        }
+        return NutjarConfig.of(sourceName, pools).withAdmin(admin);
+    }
+
+    /**
+     * The top-level key of the admin port's address ({@code nutjar_admin: 127.0.0.1:9151}). Told
+     * from a pool by its value: text, where a pool is a mapping; nutcracker, which refuses a
+     * top-level value that is not a mapping, never loads such a file with another meaning.
+     */
+    public static final String ADMIN_KEY = "nutjar_admin";
+
+    private static ListenAddress readAdmin(ScalarNode value, Problems problems) {
+        try {
+            ListenAddress address = ListenAddress.parse(value.getValue());
+            if (!address.isUnix()) {
+                return address;
+            }
+            problems.add(value, ADMIN_KEY, "must be \"host:port\": the admin port is HTTP over TCP (was: '"
+                    + value.getValue() + "')");
+        } catch (IllegalArgumentException e) {
+            problems.add(value, ADMIN_KEY, e.getMessage());
+        }
+        return null;
     }
 
     private record Listener(String pool, ListenAddress address, Node node) {}

@@ -15,8 +15,10 @@ import java.util.Set;
  * @param source where it came from (a file name), for messages
  * @param pools the pools in twemproxy's order, {@link #POOL_ORDER}: the order of the stats output
  * @param poolsInFileOrder the same pools in the order the file lists them
+ * @param admin the admin port's address ({@code nutjar_admin}), or null when the file sets none
  */
-public record NutjarConfig(String source, List<PoolConfig> pools, List<PoolConfig> poolsInFileOrder) {
+public record NutjarConfig(String source, List<PoolConfig> pools, List<PoolConfig> poolsInFileOrder,
+        ListenAddress admin) {
 
     /**
      * twemproxy's pool order: a shorter name first, names of equal length bytewise. So pool
@@ -44,9 +46,24 @@ public record NutjarConfig(String source, List<PoolConfig> pools, List<PoolConfi
         }
     }
 
+    /** A configuration without an admin port. */
+    public NutjarConfig(String source, List<PoolConfig> pools, List<PoolConfig> poolsInFileOrder) {
+        this(source, pools, poolsInFileOrder, null);
+    }
+
     /** A configuration of {@code poolsInFileOrder}, sorted into twemproxy's order. */
     public static NutjarConfig of(String source, List<PoolConfig> poolsInFileOrder) {
         return new NutjarConfig(source, poolsInFileOrder.stream().sorted(POOL_ORDER).toList(), poolsInFileOrder);
+    }
+
+    /** This configuration with the admin port on {@code admin} (null: none). */
+    public NutjarConfig withAdmin(ListenAddress admin) {
+        return new NutjarConfig(source, pools, poolsInFileOrder, admin);
+    }
+
+    /** The admin port's address, when the file sets one. */
+    public Optional<ListenAddress> adminAddress() {
+        return Optional.ofNullable(admin);
     }
 
     /** The pool called {@code name}, or empty. */

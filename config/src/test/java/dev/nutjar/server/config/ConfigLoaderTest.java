@@ -35,6 +35,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheAdminPortFromTextAndAPoolOfThatNameStaysAPool() throws Exception {
+        NutjarConfig config = loader.parse("nutjar_admin: 127.0.0.1:9151\n" + ONE_POOL, "admin.yml");
+        assertThat(config.adminAddress()).hasValueSatisfying(admin -> {
+            assertThat(admin.host()).isEqualTo("127.0.0.1");
+            assertThat(admin.port()).isEqualTo(9151);
+        });
+        assertThat(config.poolNames()).containsExactly("alpha");
+
+        NutjarConfig poolCalledSo = loader.parse(ONE_POOL.replace("alpha:", "nutjar_admin:"), "pool.yml");
+        assertThat(poolCalledSo.poolNames()).containsExactly("nutjar_admin");
+        assertThat(poolCalledSo.adminAddress()).isEmpty();
+        assertThat(loader.parse(ONE_POOL, "plain.yml").adminAddress()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnAdminPortOnAUnixSocket() {
+        ConfigException thrown = catchThrowableOfType(ConfigException.class,
+                () -> loader.parse(ONE_POOL + "nutjar_admin: /tmp/admin.sock\n", "admin.yml"));
+        assertThat(thrown.errors()).containsExactly(
+                "line 7: nutjar_admin: must be \"host:port\": the admin port is HTTP over TCP (was: '/tmp/admin.sock')");
+    }
+
+    @Test
     void fillsInTwemproxyDefaults() throws Exception {
         PoolConfig pool = fixture("defaults.yml").pool("minimal").orElseThrow();
 

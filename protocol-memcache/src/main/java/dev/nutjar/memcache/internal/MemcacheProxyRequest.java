@@ -117,6 +117,12 @@ final class MemcacheProxyRequest extends AbstractFramedRequest<MemcacheRequest> 
     }
 
     @Override
+    public int command() {
+        MemcacheCommand command = message().command();
+        return command == null ? NO_COMMAND : command.ordinal();
+    }
+
+    @Override
     public Split split(int[] serverOfKey, ByteBufAllocator alloc) {
         return new MemcacheSplit(MemcacheMultiGet.split(message(), serverOfKey, alloc), message().command());
     }

@@ -3,6 +3,7 @@ package dev.nutjar.redis.internal;
 import dev.nutjar.protocol.AbstractFramedRequest;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.protocol.ThreadLocalPool;
+import dev.nutjar.redis.RedisCommand;
 import dev.nutjar.redis.RedisFragmentation;
 import dev.nutjar.redis.RedisLocalReply;
 import dev.nutjar.redis.RedisReplies;
@@ -106,6 +107,12 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     @Override
     public boolean expectsReply() {
         return true;
+    }
+
+    @Override
+    public int command() {
+        RedisCommand command = message().command();
+        return command == null ? NO_COMMAND : command.ordinal();
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * fails every request on it): the request is answered with a timeout error, and its reply, when
  * it comes, is read and thrown away. A broken connection fails exactly the requests on it.
  *
+ * <p>Late means the server is late, not the queue ({@link ServerSilence}): a request past its
+ * deadline waits while the server is still sending or taking a large request, and one stall is
+ * one server failure however many requests it fails.
+ *
  * <p>A large reply to the request its client awaits next is passed on as it arrives
  * ({@link ReplyStream}). Once part of it is out, a failure (timeout, broken connection) cannot be
  * answered with an error: the client is closed instead, and the rest of a late reply is read and
@@ -32,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
  * the count of abandoned exchanges, the position of a streamed reply) would be spread over
  * several types if it were cut further. What stands alone is apart: {@link ReplyStream},
- * {@link DeadlineTimer}, {@link ServerQueues}, {@link FailureReasons}.
+ * {@link DeadlineTimer}, {@link ServerSilence}, {@link ServerQueues}, {@link FailureReasons}.
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -52,12 +58,19 @@ final class BackendConnection extends Flushable {
     private final DeadlineTimer timer;
     private final ReplyStream stream = new ReplyStream();
     private final ServerQueues queues;
+    private final ServerSilence silence;
     private State state = State.IDLE;
     private Channel channel;
     private ServerCodec codec;
     private ByteBuf inbound;
     private int handshakeRepliesLeft;
     private int abandoned;
+    /** When metrics are recorded: the flushes done, and when the last {@link #FLUSH_TIMES} were. */
+    private int flushes;
+    private final long[] flushNanos;
+    private static final int FLUSH_TIMES = 64;
+    /** When metrics are recorded: when the backend read being processed began. */
+    private long readNanos;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
         this.pool = pool;
@@ -66,6 +79,26 @@ final class BackendConnection extends Flushable {
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
         this.queues = new ServerQueues(loopState.counters, pool.id, server);
+        this.flushNanos = loopState.metrics.recording ? new long[FLUSH_TIMES] : null;
+        this.silence = new ServerSilence(pool.timeoutNanos);
+        if (pool.timeoutNanos > 0) {
+            batch.reportProgressTo(new ChannelProgressiveFutureListener() {
+                @Override
+                public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+                    heardFromServer();
+                }
+
+                @Override
+                public void operationComplete(ChannelProgressiveFuture future) {
+                    heardFromServer();
+                }
+            });
+        }
+    }
+
+    /** The server sent bytes, took some of a large request, or the connection starts. */
+    private void heardFromServer() {
+        silence.heard(loopState.ticker().nanoTime());
     }
 
     // ---------------------------------------------------------------- sending
@@ -108,6 +141,10 @@ final class BackendConnection extends Flushable {
         if (pool.timeoutNanos > 0) {
             exchange.deadline = loopState.nanoTime() + pool.timeoutNanos;
         }
+        if (flushNanos != null) {
+            exchange.queuedNanos = loopState.nanoTime();
+            exchange.sentByFlush = flushes + 1;
+        }
         awaiting.add(exchange);
         exchange.heldByBackend();
         queues.queued(bytes);
@@ -147,6 +184,9 @@ final class BackendConnection extends Flushable {
         if (state == State.READY) {
             batch.flush(channel);
             queues.flushed();
+            if (flushNanos != null) {
+                flushNanos[++flushes & (FLUSH_TIMES - 1)] = loopState.ticker().nanoTime();
+            }
         }
     }
 
@@ -154,6 +194,7 @@ final class BackendConnection extends Flushable {
 
     private void connect() {
         state = State.CONNECTING;
+        heardFromServer();
         codec = pool.protocol.newServerCodec(pool.serverSettings(server));
         Handler handler = new Handler();
         ChannelFuture future = pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
@@ -171,12 +212,15 @@ final class BackendConnection extends Flushable {
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            log.debug("connect to {} failed: {}", pool.serverName(server), cause.toString());
+            log.debug("connect to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server), address(),
+                    pool.name, cause.toString());
             count(ServerStat.SERVER_ERR, 1);
             broken(FailureReasons.of(cause), true);
             return;
         }
         state = State.READY;
+        log.debug("connected to server '{}' ({}) of pool '{}' from {}", pool.serverName(server), address(),
+                pool.name, channel.localAddress());
         handler.counted = true;
         count(ServerStat.SERVER_CONNECTIONS, 1);
         count(ServerStat.CONNECTS, 1);
@@ -201,9 +245,16 @@ final class BackendConnection extends Flushable {
 
     // ---------------------------------------------------------------- deadlines and failures
 
-    /** Fails every request whose reply is late, and waits for the next deadline. */
+    /**
+     * Fails every request whose reply is late, and waits for the next deadline; or, while the
+     * server is not silent, looks again when it may be.
+     */
     private void expire() {
         long now = loopState.ticker().nanoTime();
+        if (!silence.late(now)) {
+            timer.arm(silence.lookAgainAt());
+            return;
+        }
         long next = 0;
         List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
@@ -230,7 +281,7 @@ final class BackendConnection extends Flushable {
         }
         if (expired > 0) {
             count(ServerStat.SERVER_TIMEDOUT, expired);
-            for (int i = 0; i < expired; i++) {
+            if (silence.newStall(now)) {
                 pool.routing.recordFailure(server);
             }
         }
@@ -302,6 +353,9 @@ final class BackendConnection extends Flushable {
 
     /** @param in taken over */
     private void read(ByteBuf in) {
+        if (flushNanos != null) {
+            readNanos = loopState.ticker().nanoTime();
+        }
         if (stream.passingOn()) {
             in = stream.passOn(in);
             if (in == null) {
@@ -369,6 +423,9 @@ final class BackendConnection extends Flushable {
         }
         awaiting.poll();
         queues.answered(exchange.requestBytes);
+        if (flushNanos != null) {
+            recordLatency(exchange);
+        }
         count(ServerStat.RESPONSES, 1);
         count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
         // Skipped before the exchange completes: completing it can close this connection.
@@ -396,8 +453,23 @@ final class BackendConnection extends Flushable {
         return true;
     }
 
+    /**
+     * Splits the exchange's time into queued in the proxy and at the server, by the time of the
+     * flush that sent it; one sent more than {@link #FLUSH_TIMES} flushes ago counts as sent when
+     * queued.
+     */
+    private void recordLatency(Exchange exchange) {
+        long queued = exchange.queuedNanos;
+        int sinceSent = flushes - exchange.sentByFlush;
+        long sent = sinceSent >= 0 && sinceSent < FLUSH_TIMES
+                ? flushNanos[exchange.sentByFlush & (FLUSH_TIMES - 1)] : queued;
+        sent = Math.min(Math.max(sent, queued), readNanos);
+        loopState.metrics.replied(pool.id, server, sent - queued, Math.max(0, readNanos - sent));
+    }
+
     /** The reply to a request that timed out came: nobody awaits it. */
     private void lateReplyDropped(ByteBuf reply) {
+        count(ServerStat.LATE_REPLIES, 1);
         abandoned--;
         if (reply != null) {
             reply.release();
@@ -421,6 +493,11 @@ final class BackendConnection extends Flushable {
         return true;
     }
 
+    /** The server's address as configured, for the log. */
+    private String address() {
+        return pool.servers().get(server).address();
+    }
+
     private void count(ServerStat stat, long delta) {
         loopState.counters.addServer(pool.id, server, stat, delta);
     }
@@ -436,6 +513,7 @@ final class BackendConnection extends Flushable {
                 ((ByteBuf) msg).release();
                 return;
             }
+            heardFromServer();
             read((ByteBuf) msg);
         }
 
@@ -452,6 +530,8 @@ final class BackendConnection extends Flushable {
                 count(ServerStat.SERVER_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
+                log.debug("server '{}' ({}) of pool '{}' closed the connection", pool.serverName(server),
+                        address(), pool.name);
                 count(ServerStat.SERVER_EOF, 1);
                 broken(FailureReasons.SERVER_CLOSED, true);
             }
@@ -460,7 +540,8 @@ final class BackendConnection extends Flushable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
-                log.debug("connection to {} failed: {}", pool.serverName(server), cause.toString());
+                log.debug("connection to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server),
+                        address(), pool.name, cause.toString());
                 count(ServerStat.SERVER_ERR, 1);
                 closeChannel();
                 broken(FailureReasons.of(cause), true);

@@ -72,6 +72,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     public void channelActive(ChannelHandlerContext ctx) {
         loopState.counters.addPool(pool.id, PoolStat.CLIENT_CONNECTIONS, 1);
         loopState.counters.addPool(pool.id, PoolStat.CLIENTS_ACCEPTED, 1);
+        log.debug("client {} connected to pool '{}' on {}", ctx.channel().remoteAddress(), pool.name,
+                ctx.channel().localAddress());
         ctx.fireChannelActive();
     }
 
@@ -108,6 +110,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
+                    loopState.counters.addPool(pool.id, PoolStat.CLIENTS_PAUSED, 1);
                     pause();
                 } else if (++decoded == DECODE_TURN && in.isReadable() && !paused) {
                     yieldTurn();
@@ -184,8 +187,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     @Override
-    public void forwardFailed() {
+    public void forwardFailed(int command) {
         loopState.counters.addPool(pool.id, PoolStat.FORWARD_ERROR, 1);
+        loopState.metrics.failed(pool.id, command);
     }
 
     @Override
@@ -211,7 +215,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (paused && lifecycle.reading() && mayResume()) {
             resume();
         }
-        if (inputDone()) {
+        if (inputDone() || (lifecycle == ClientLifecycle.DRAINING && queue.isEmpty() && !decoding)) {
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
             written |= ReplyQueue.LAST;
         }
@@ -263,7 +267,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (inputDone()) {
             // Everything the half-closed client sent is answered, now that it is read from again.
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
-            loopState.flushRepliesLater(flushHook);
+            queue.scheduleFlush(flushHook);
         }
     }
 
@@ -280,6 +284,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     // ---------------------------------------------------------------- closing
+
+    /** The proxy drains: read nothing more, answer what was read, then close. */
+    void drain() {
+        if (!lifecycle.answering()) {
+            return;
+        }
+        advance(ClientLifecycle.DRAINING);
+        if (queue.isEmpty() && !decoding) {
+            closedByUs = true;
+            closeAfterWrites();
+        }
+    }
 
     /**
      * The client shut its write side and everything it sent has been answered: what is left in
@@ -325,6 +341,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             loopState.counters.addPool(pool.id, PoolStat.CLIENT_EOF, 1);
         }
         loopState.counters.addPool(pool.id, PoolStat.CLIENT_CONNECTIONS, -1);
+        log.debug("client {} of pool '{}' closed by {}", ctx.channel().remoteAddress(), pool.name,
+                closedByUs ? "the proxy" : "the client");
         pool.clientClosed();
         if (inbound != null) {
             inbound.release();

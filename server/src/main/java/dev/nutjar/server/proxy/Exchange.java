@@ -20,6 +20,10 @@ abstract class Exchange {
      * because the client's request may be released (the client went away) before the reply comes.
      */
     int replyKind;
+    /** For the latency histograms, when metrics are recorded: when it was queued on the connection. */
+    long queuedNanos;
+    /** The number of the connection's flush that sends it. */
+    int sentByFlush;
 
     Exchange(int replyKind) {
         this.replyKind = replyKind;

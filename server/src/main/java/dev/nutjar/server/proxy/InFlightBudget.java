@@ -10,10 +10,17 @@ package dev.nutjar.server.proxy;
 final class InFlightBudget {
     /** The most requests in flight per client. */
     static final int MAX_PENDING = 1024;
-    /** Requests in flight before the size of the client's replies is known. */
-    static final int INITIAL_IN_FLIGHT = 64;
-    /** Bytes of replies a client's requests in flight may bring, by the estimate of its reply size. */
-    static final long REPLY_BUDGET = 16L * 1024 * 1024;
+    /**
+     * Requests in flight before the size of the client's replies is known: they may all be large,
+     * and queue ahead of other clients' requests on a shared backend connection.
+     */
+    static final int INITIAL_IN_FLIGHT = 4;
+    /**
+     * Bytes of replies a client's requests in flight may bring, by the estimate of its reply size:
+     * what the proxy holds for a client that reads slowly, and what its requests put ahead of
+     * other clients' on a shared backend connection (a few milliseconds of a server's time).
+     */
+    static final long REPLY_BUDGET = 4L * 1024 * 1024;
 
     /** Recent reply size: rises at once to a larger reply, falls by an eighth of the gap per reply; 0 before any. */
     private long replySizeEstimate;

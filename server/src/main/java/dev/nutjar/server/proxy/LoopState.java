@@ -44,8 +44,13 @@ final class LoopState {
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushAll;
     final LoopCounters counters;
+    final LoopMetrics metrics;
     /** Buffers kept for the connections' next write batches and reads. */
     final SpareBuffers spares;
+    /** Memory kept for the connections' large reads: those of large values, which may be held a while. */
+    final RecyclingReadBuffers largeReads;
+    /** The most memory of free large read buffers a loop keeps: enough for a few 16 MiB values in flight. */
+    static final long MAX_KEPT_LARGE_READ_BYTES = 64L << 20;
     /**
      * Per pool, by id: client reads that go into {@link #spares} where they fit. Not for backend
      * connections: replies waiting their turn hold a backend's input, which then would not come
@@ -61,21 +66,33 @@ final class LoopState {
     private long decodeStartNanos;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
+        this(loop, pools, false);
+    }
+
+    /** @param recordMetrics whether {@link #metrics} records latencies and commands */
+    LoopState(EventLoop loop, PoolRuntime[] pools, boolean recordMetrics) {
         this.loop = loop;
         this.ticker = loop.ticker();
         this.upstreams = new Upstream[pools.length];
         this.counters = new LoopCounters(pools);
+        this.metrics = new LoopMetrics(pools, recordMetrics);
         this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
         int chunk = BufferSettings.DEFAULT_UNIT;
         for (PoolRuntime pool : pools) {
             chunk = Math.max(chunk, pool.buffers.chunkSize());
         }
         this.spares = new SpareBuffers(chunk);
+        int maxRead = 0;
+        for (PoolRuntime pool : pools) {
+            maxRead = Math.max(maxRead, pool.buffers.maxReadSize());
+        }
+        this.largeReads = new RecyclingReadBuffers(maxRead + BACKEND_READ_HEADROOM, MAX_KEPT_LARGE_READ_BYTES);
         this.readAllocators = new RecvByteBufAllocator[pools.length];
         this.backendReadAllocators = new RecvByteBufAllocator[pools.length];
         for (PoolRuntime pool : pools) {
-            readAllocators[pool.id] = ReadBufferAllocator.intoSpares(pool.recvAllocator, spares);
-            backendReadAllocators[pool.id] = ReadBufferAllocator.withHeadroom(pool.recvAllocator, BACKEND_READ_HEADROOM);
+            readAllocators[pool.id] = ReadBufferAllocator.intoSpares(pool.recvAllocator, spares, largeReads);
+            backendReadAllocators[pool.id] = ReadBufferAllocator.withHeadroom(pool.recvAllocator, BACKEND_READ_HEADROOM,
+                    largeReads, spares.bufferSize());
         }
         for (PoolRuntime pool : pools) {
             upstreams[pool.id] = new RingUpstream(pool, this);

@@ -3,6 +3,7 @@ package dev.nutjar.server.proxy;
 import dev.nutjar.protocol.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelProgressiveFutureListener;
 
 /**
  * Coalesces small writes to one channel into one buffer, so a batch of small requests or replies
@@ -27,12 +28,25 @@ final class OutboundBatch {
     private int lentCount;
     /** Bytes written since the last flush. */
     private int unflushedBytes;
+    /** Told of the progress of large payloads to the socket; or null. */
+    private ChannelProgressiveFutureListener progress;
 
     OutboundBatch(BufferSettings settings, SpareBuffers spares) {
         this.coalesceLimit = settings.coalesceLimit();
         this.chunk = settings.chunkSize();
         this.spares = spares;
     }
+
+    /**
+     * From now on, payloads of at least {@link #PROGRESS_MIN} bytes are written with a promise that
+     * tells {@code listener} each time the socket takes part of them, and when it has all.
+     */
+    void reportProgressTo(ChannelProgressiveFutureListener listener) {
+        this.progress = listener;
+    }
+
+    /** Payloads smaller than this reach the socket's buffer in one call: nothing to report. */
+    static final int PROGRESS_MIN = 64 * 1024;
 
     /**
      * Writes {@code payload} to {@code channel}, unflushed.
@@ -48,6 +62,15 @@ final class OutboundBatch {
             payload.release();
         } else {
             writeBatch(channel);
+            writeLarge(channel, payload);
+        }
+    }
+
+    /** @param payload taken over by the channel */
+    private void writeLarge(Channel channel, ByteBuf payload) {
+        if (progress != null && payload.readableBytes() >= PROGRESS_MIN) {
+            channel.write(payload, channel.newProgressivePromise().addListener(progress));
+        } else {
             channel.write(payload, channel.voidPromise());
         }
     }
@@ -65,7 +88,7 @@ final class OutboundBatch {
             batch.writeBytes(source, index, length);
         } else {
             writeBatch(channel);
-            channel.write(Frames.retainedView(source, index, length), channel.voidPromise());
+            writeLarge(channel, Frames.retainedView(source, index, length));
         }
     }
 

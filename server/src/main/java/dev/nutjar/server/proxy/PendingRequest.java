@@ -36,6 +36,8 @@ final class PendingRequest extends Exchange {
     int fragmentsLeft;
     /** The reply is being passed on as it arrives (see {@link BackendConnection}): part of it may be out. */
     boolean streamed;
+    /** The request's {@link Request#command()}, for the per-command error count. */
+    int command = Request.NO_COMMAND;
 
     /** The owner, and the backend connection while it awaits the reply. */
     private int holders;
@@ -107,6 +109,7 @@ final class PendingRequest extends Exchange {
             split = null;
             fragmentsLeft = 0;
             streamed = false;
+            command = Request.NO_COMMAND;
             deadline = 0;
             abandoned = false;
             requestBytes = 0;
@@ -117,9 +120,15 @@ final class PendingRequest extends Exchange {
         }
     }
 
+    /**
+     * The reply arrived, or was made here (a local reply, an error, a merged split): the owner
+     * writes every reply that is now due. For a streamed reply, its last bytes.
+     *
+     * @param reply taken over
+     */
     @Override
     void replied(ByteBuf reply) {
-        finish(reply);
+        keep(reply, reply.readerIndex(), reply.readableBytes());
     }
 
     @Override
@@ -128,19 +137,19 @@ final class PendingRequest extends Exchange {
             done = true;
             owner.repliedInPlace(this, source, index, length);
         } else {
-            finish(source.retain(), index, length);
+            keep(source.retain(), index, length);
         }
     }
 
     @Override
     void failed(String reason) {
-        owner.forwardFailed();
+        owner.forwardFailed(command);
         if (streamed) {
             // No error can follow a reply cut short: the client is closed instead.
             owner.streamCutShort();
             return;
         }
-        finish(owner.errorReply(reason));
+        replied(owner.errorReply(reason));
     }
 
     /**
@@ -175,21 +184,11 @@ final class PendingRequest extends Exchange {
     }
 
     /**
-     * Sets the reply (for a streamed one, its last bytes) and lets the owner write every reply
-     * that is now due.
-     *
-     * @param reply taken over
-     */
-    void finish(ByteBuf reply) {
-        finish(reply, reply.readerIndex(), reply.readableBytes());
-    }
-
-    /**
-     * As {@link #finish(ByteBuf)}, for a reply at {@code index} of {@code holder}.
+     * Keeps the reply at {@code index} of {@code holder} until the owner writes it.
      *
      * @param holder one reference taken over
      */
-    void finish(ByteBuf holder, int index, int length) {
+    private void keep(ByteBuf holder, int index, int length) {
         if (done || owner.gone()) {
             holder.release();
             return;
@@ -223,7 +222,7 @@ final class PendingRequest extends Exchange {
             ByteBuf merged = split.merge(owner.allocator());
             split.release();
             split = null;
-            finish(merged);
+            replied(merged);
         }
     }
 

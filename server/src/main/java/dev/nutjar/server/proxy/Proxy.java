@@ -6,8 +6,10 @@ import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
+import dev.nutjar.server.metrics.MetricsSnapshot;
 import dev.nutjar.server.tls.PoolTls;
 import dev.nutjar.server.tls.SslContexts;
 import dev.nutjar.spi.ProviderRegistry;
@@ -27,6 +29,8 @@ public final class Proxy implements AutoCloseable {
     private final ProxyServer server;
     private final StatsServer stats;
     private final List<ServerPool> routing;
+    private final ServerReturns returns;
+    private volatile AdminServer admin;
 
     /**
      * How to run: event loops, the stats listener, the registries names resolve in, and the
@@ -40,6 +44,9 @@ public final class Proxy implements AutoCloseable {
      * @param mbufSize the buffer unit in bytes, nutcracker's {@code -m}: 512..16777216, default
      *     {@value #DEFAULT_MBUF_SIZE}. Sets the size of the buffers small writes are coalesced
      *     into, the largest write that is coalesced, and the largest read
+     * @param adminAddress the admin HTTP port's address ({@code /metrics}, {@code /ready},
+     *     {@code /drain}); null for none, and then no latency or per-command metrics are recorded
+     * @param adminPort the admin port, 0 for any free port
      */
     public record Options(
             int threads,
@@ -50,10 +57,26 @@ public final class Proxy implements AutoCloseable {
             ProviderRegistry<HashFunction> hashes,
             ProviderRegistry<Distribution> distributions,
             ProviderRegistry<Protocol> protocols,
-            int mbufSize) {
+            int mbufSize,
+            String adminAddress,
+            int adminPort) {
 
         /** nutcracker's default {@code -m}. */
         public static final int DEFAULT_MBUF_SIZE = BufferSettings.DEFAULT_UNIT;
+
+        /** The options without an admin port. */
+        public Options(int threads, String statsAddress, int statsPort, long statsIntervalMillis, long maxValueLength,
+                ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions,
+                ProviderRegistry<Protocol> protocols, int mbufSize) {
+            this(threads, statsAddress, statsPort, statsIntervalMillis, maxValueLength, hashes, distributions,
+                    protocols, mbufSize, null, 0);
+        }
+
+        /** These options with the admin port on {@code address:port} (port 0: any free port). */
+        public Options withAdmin(String address, int port) {
+            return new Options(threads, statsAddress, statsPort, statsIntervalMillis, maxValueLength, hashes,
+                    distributions, protocols, mbufSize, address, port);
+        }
 
         /** The options with the default buffer unit, {@value #DEFAULT_MBUF_SIZE} bytes. */
         public Options(int threads, String statsAddress, int statsPort, long statsIntervalMillis, long maxValueLength,
@@ -64,10 +87,11 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private Proxy(ProxyServer server, StatsServer stats, List<ServerPool> routing) {
+    private Proxy(ProxyServer server, StatsServer stats, List<ServerPool> routing, ServerReturns returns) {
         this.server = server;
         this.stats = stats;
         this.routing = routing;
+        this.returns = returns;
     }
 
     /** Builds every pool, binds every listener and the stats port, and starts serving. */
@@ -78,9 +102,11 @@ public final class Proxy implements AutoCloseable {
         Transport transport = Transport.best();
         boolean preconnect = false;
         BufferSettings buffers = BufferSettings.forUnit(options.mbufSize());
+        ServerReturns returns = new ServerReturns(
+                config.poolsInFileOrder().stream().map(pool -> pool.servers().size()).toList());
         for (PoolConfig pool : config.poolsInFileOrder()) {
             ServerPool serverPool = pool.routing(options.hashes(), options.distributions())
-                    .listener(new EjectionLog(pool.name()))
+                    .listener(new EjectionLog(pool.name(), routing.size(), returns))
                     .build();
             routing.add(serverPool);
             Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
@@ -102,7 +128,8 @@ public final class Proxy implements AutoCloseable {
         if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
             log.info("TLS engine: {}", SslContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
         }
-        ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads());
+        boolean admin = options.adminAddress() != null;
+        ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads(), admin);
         server.start(preconnect);
         StatsServer stats = null;
         if (options.statsAddress() != null) {
@@ -114,9 +141,54 @@ public final class Proxy implements AutoCloseable {
                 throw e;
             }
         }
+        Proxy proxy = new Proxy(server, stats, routing, returns);
+        if (admin) {
+            try {
+                proxy.admin = AdminServer.start(proxy, options.adminAddress(), options.adminPort());
+            } catch (IOException e) {
+                proxy.close();
+                throw new IOException("cannot listen on " + options.adminAddress() + ":" + options.adminPort()
+                        + " for the admin port: " + e.getMessage(), e);
+            }
+            log.info("admin port listening on {}", proxy.admin.address());
+        }
         log.info("nutjar started: {} pool(s), {} event loop(s), {} transport, mbuf size {}", pools.size(),
                 options.threads(), transport.name().toLowerCase(java.util.Locale.ROOT), options.mbufSize());
-        return new Proxy(server, stats, routing);
+        return proxy;
+    }
+
+    /** Where the admin port listens, as bound; null without one. */
+    public java.net.InetSocketAddress adminAddress() {
+        AdminServer running = admin;
+        return running == null ? null : running.address();
+    }
+
+    /** Every counter now, summed over the event loops: what {@code /metrics} writes. */
+    public MetricsSnapshot metrics() {
+        return MetricsCollector.snapshot(server, returns);
+    }
+
+    /** Whether every listener is bound and the proxy is not draining: what {@code /ready} answers. */
+    public boolean ready() {
+        return server.ready();
+    }
+
+    /** Whether {@link #drain()} was called. */
+    public boolean draining() {
+        return server.draining();
+    }
+
+    /**
+     * Stops accepting and closes each client once what it sent is answered; returns at once. The
+     * proxy may then be stopped: {@link #idle()} tells when no request is in flight.
+     */
+    public void drain() {
+        server.drain();
+    }
+
+    /** Whether no request waits for a server's reply. */
+    public boolean idle() {
+        return server.idle();
     }
 
     /** Each server's settings: the pool's, with the credentials it is sent (redis_server_auth, server_options). */
@@ -148,7 +220,7 @@ public final class Proxy implements AutoCloseable {
 
     /** The current stats document, as the stats port would serve it now. */
     public String statsDocument() {
-        return StatsReport.render(server, "localhost", System.currentTimeMillis());
+        return stats != null ? stats.document() : StatsReport.render(server, "localhost", System.currentTimeMillis());
     }
 
     /**
@@ -170,6 +242,10 @@ public final class Proxy implements AutoCloseable {
         if (stats != null) {
             stats.close();
         }
+        AdminServer running = admin;
+        if (running != null) {
+            running.close();
+        }
         server.shutdown(graceMillis);
     }
 
@@ -179,7 +255,7 @@ public final class Proxy implements AutoCloseable {
     }
 
     /** Logs every ejection and return. */
-    private record EjectionLog(String pool) implements ServerPool.Listener {
+    private record EjectionLog(String pool, int poolId, ServerReturns returns) implements ServerPool.Listener {
         @Override
         public void serverEjected(ServerPool serverPool, int server) {
             log.warn("pool '{}': server '{}' ejected after {} consecutive failures; {} of {} servers live", pool,
@@ -189,6 +265,7 @@ public final class Proxy implements AutoCloseable {
 
         @Override
         public void serverReturned(ServerPool serverPool, int server) {
+            returns.returned(poolId, server);
             log.warn("pool '{}': server '{}' is back on the ring", pool, serverPool.server(server).name());
         }
     }

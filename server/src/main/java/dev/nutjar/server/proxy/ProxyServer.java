@@ -1,5 +1,6 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.server.stats.PoolStat;
 import dev.nutjar.server.stats.ServerStat;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -9,8 +10,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -42,6 +46,10 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private final long startedAtMillis = System.currentTimeMillis();
+    /** The client connections open now, for a drain; a closed channel leaves by itself. */
+    private final ChannelGroup clients;
+    private volatile boolean listening;
+    private volatile boolean draining;
 
     /** Where and how a pool listens. */
     public record Listener(String host, int port, String unixPath, int permissions, int backlog, boolean tcpKeepalive) {
@@ -55,6 +63,12 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     ProxyServer(List<PoolRuntime> pools, List<Listener> listeners, Transport transport, int threads) {
+        this(pools, listeners, transport, threads, false);
+    }
+
+    /** @param recordMetrics whether the loops record latencies and per-command counts ({@link LoopMetrics}) */
+    ProxyServer(List<PoolRuntime> pools, List<Listener> listeners, Transport transport, int threads,
+            boolean recordMetrics) {
         this.pools = List.copyOf(pools);
         this.listeners = List.copyOf(listeners);
         this.transport = transport;
@@ -63,10 +77,11 @@ public final class ProxyServer implements AutoCloseable {
         PoolRuntime[] poolArray = pools.toArray(new PoolRuntime[0]);
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            LoopState state = new LoopState(loop, poolArray);
+            LoopState state = new LoopState(loop, poolArray, recordMetrics);
             handlers.handlerOf(loop).defer(state.backendWrites());
             loops.put(loop, state);
         }
+        this.clients = new DefaultChannelGroup("nutjar-clients", GlobalEventExecutor.INSTANCE);
     }
 
     /** Binds every listener; throws when one cannot be bound, after closing the others. */
@@ -86,6 +101,7 @@ public final class ProxyServer implements AutoCloseable {
         if (preconnect) {
             preconnect();
         }
+        listening = true;
     }
 
     private Channel bind(PoolRuntime pool, Listener listener) throws Exception {
@@ -127,14 +143,20 @@ public final class ProxyServer implements AutoCloseable {
         if (pool.tls.forClients()) {
             ch.pipeline().addLast(pool.tls.clientHandler(ch.alloc()), pool.tls.clientHandshakeLog());
         }
+        LoopState loopState = loops.get(ch.eventLoop());
         if (!pool.clientOpened()) {
+            loopState.counters.addPool(pool.id, PoolStat.CLIENTS_REFUSED, 1);
             // Unlike twemproxy, say why before closing.
             ByteBuf reply = pool.protocol.failureReply(ch.alloc(), "max number of clients reached");
             ch.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
             log.warn("pool '{}' refused a client: client_connections reached", pool.name);
             return;
         }
-        LoopState loopState = loops.get(ch.eventLoop());
+        if (draining) {
+            ch.close(); // accepted as the listener closed
+            return;
+        }
+        clients.add(ch);
         ch.config().setRecvByteBufAllocator(loopState.readAllocator(pool));
         ch.pipeline().addLast(new ClientSession(pool, loopState));
     }
@@ -215,6 +237,38 @@ public final class ProxyServer implements AutoCloseable {
         return true;
     }
 
+    /** Whether every listener is bound and the proxy is not draining. */
+    boolean ready() {
+        return listening && !draining;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Stops accepting and lets every client finish: what a client sent before is answered, then
+     * its connection is closed. Returns at once; {@link #idle()} tells when the replies are out.
+     */
+    void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        for (Channel channel : serverChannels) {
+            channel.close().syncUninterruptibly();
+        }
+        log.warn("draining: listeners closed, {} client(s) close after their last reply", clients.size());
+        for (Channel client : clients) {
+            client.eventLoop().execute(() -> {
+                ClientSession session = client.pipeline().get(ClientSession.class);
+                if (session != null) {
+                    session.drain();
+                }
+            });
+        }
+    }
+
     /**
      * Stops accepting, gives the requests in flight up to {@code graceMillis} to finish, then
      * closes every connection.
@@ -249,6 +303,7 @@ public final class ProxyServer implements AutoCloseable {
         for (LoopState state : loops.values()) {
             // The loops have stopped: nothing takes or gives back buffers any more.
             state.spares.releaseAll();
+            state.largeReads.freeAll();
         }
         for (Listener listener : listeners) {
             if (listener.isUnix()) {

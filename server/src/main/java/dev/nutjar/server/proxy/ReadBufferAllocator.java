@@ -21,33 +21,47 @@ import io.netty.util.UncheckedBooleanSupplier;
  *       With pipelined clients a backend read often ends in a cut reply.
  * </ul>
  *
+ * <p>Either way, a read larger than a spare (the sizing grows reads while they come full, as they
+ * do for a large value) goes into one of the loop's {@link RecyclingReadBuffers}, whose memory is
+ * reused from one large value to the next rather than taken from the system and given back.
+ *
  * <p>For channels of one event loop only: its spares are not thread-safe.
  */
 final class ReadBufferAllocator implements RecvByteBufAllocator {
     private final RecvByteBufAllocator sizing;
     private final SpareBuffers spares;
     private final int headroom;
+    private final RecyclingReadBuffers large;
+    /** Reads asking for more than this go into {@link #large}. */
+    private final int largeAbove;
 
-    private ReadBufferAllocator(RecvByteBufAllocator sizing, SpareBuffers spares, int headroom) {
+    private ReadBufferAllocator(RecvByteBufAllocator sizing, SpareBuffers spares, int headroom,
+            RecyclingReadBuffers large, int largeAbove) {
         this.sizing = sizing;
         this.spares = spares;
         this.headroom = headroom;
+        this.large = large;
+        this.largeAbove = largeAbove;
     }
 
     /**
      * @param sizing decides how much each read asks for; its handles must be
      *     {@link ExtendedHandle}s, as Netty's own are
      */
-    static ReadBufferAllocator intoSpares(RecvByteBufAllocator sizing, SpareBuffers spares) {
-        return new ReadBufferAllocator(sizing, spares, 0);
+    static ReadBufferAllocator intoSpares(RecvByteBufAllocator sizing, SpareBuffers spares, RecyclingReadBuffers large) {
+        return new ReadBufferAllocator(sizing, spares, 0, large, spares.bufferSize());
     }
 
-    /** @param sizing as for {@link #intoSpares}; each buffer is {@code headroom} bytes larger than it asks */
-    static ReadBufferAllocator withHeadroom(RecvByteBufAllocator sizing, int headroom) {
+    /**
+     * @param sizing as for {@link #intoSpares}; each buffer is {@code headroom} bytes larger than it asks
+     * @param largeAbove reads asking for more than this go into {@code large}
+     */
+    static ReadBufferAllocator withHeadroom(RecvByteBufAllocator sizing, int headroom, RecyclingReadBuffers large,
+            int largeAbove) {
         if (headroom <= 0) {
             throw new IllegalArgumentException("headroom must be > 0 (was: " + headroom + ")");
         }
-        return new ReadBufferAllocator(sizing, null, headroom);
+        return new ReadBufferAllocator(sizing, null, headroom, large, largeAbove);
     }
 
     @Override
@@ -65,12 +79,16 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
         /** @return owned by the caller, as from any allocator */
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
+            int guess = sizing.guess();
+            if (guess > largeAbove && guess + headroom <= large.bufferSize()) {
+                return large.take(alloc).setIndex(headroom, headroom);
+            }
             if (headroom > 0) {
-                ByteBuf buffer = alloc.ioBuffer(sizing.guess() + headroom);
+                ByteBuf buffer = alloc.ioBuffer(guess + headroom);
                 return buffer.setIndex(headroom, headroom);
             }
             int spareSize = spares.bufferSize();
-            return sizing.guess() <= spareSize ? spares.take(alloc, spareSize) : sizing.allocate(alloc);
+            return guess <= spareSize ? spares.take(alloc, spareSize) : sizing.allocate(alloc);
         }
 
         @Override

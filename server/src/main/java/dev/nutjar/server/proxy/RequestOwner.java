@@ -43,8 +43,11 @@ interface RequestOwner {
     /** The reply being streamed will not be finished: nothing can follow it, so the client is closed. */
     void streamCutShort();
 
-    /** A forwarded request failed (server down, timed out, bad reply): counted as the pool's forward_error. */
-    void forwardFailed();
+    /**
+     * A forwarded request failed (server down, timed out, bad reply): counted as the pool's
+     * forward_error, and as an error of its command ({@code Request.command()}).
+     */
+    void forwardFailed(int command);
 
     /** The protocol's error reply for {@code reason}, owned by the caller. */
     ByteBuf errorReply(String reason);

@@ -41,6 +41,7 @@ final class RequestRouter {
      * @return whether the connection closes after this request's reply: nothing more is read
      */
     boolean route(Request request, int decodeRun) {
+        loopState.metrics.request(pool.id, request.command());
         switch (request.action()) {
             case LOCAL -> {
                 return answerLocally(request, decodeRun);
@@ -59,7 +60,7 @@ final class RequestRouter {
         ByteBuf reply = e.reply() == null
                 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.copiedBuffer(e.reply(), StandardCharsets.UTF_8);
-        slot.finish(reply);
+        slot.replied(reply);
     }
 
     private boolean answerLocally(Request request, int decodeRun) {
@@ -68,7 +69,7 @@ final class RequestRouter {
         slot.closeAfterReply = last;
         queue.add(slot, decodeRun);
         ByteBuf reply = request.localReply(owner.allocator());
-        slot.finish(reply == null ? Unpooled.EMPTY_BUFFER : reply);
+        slot.replied(reply == null ? Unpooled.EMPTY_BUFFER : reply);
         return last;
     }
 
@@ -80,7 +81,7 @@ final class RequestRouter {
                 if (upstream.serverOf(request, k) != server) {
                     PendingRequest slot = PendingRequest.of(slots, owner, request);
                     queue.add(slot, decodeRun);
-                    slot.finish(request.crossServerReply(owner.allocator()));
+                    slot.replied(request.crossServerReply(owner.allocator()));
                     return;
                 }
             }
@@ -90,6 +91,7 @@ final class RequestRouter {
         // does not keep the request: once its bytes are on their way, only its reply kind matters.
         PendingRequest slot = expectsReply ? PendingRequest.of(slots, owner, request.replyKind()) : null;
         if (expectsReply) {
+            slot.command = request.command();
             queue.add(slot, decodeRun);
         }
         if (server == Upstream.NO_SERVER) {
@@ -113,6 +115,7 @@ final class RequestRouter {
 
     private void split(Request request, int decodeRun) {
         PendingRequest slot = PendingRequest.of(slots, owner, request);
+        slot.command = request.command();
         int keys = request.keyCount();
         if (serverOfKey.length < keys) {
             serverOfKey = new int[Math.max(keys, serverOfKey.length * 2)];
@@ -131,6 +134,7 @@ final class RequestRouter {
         int fragments = split.fragmentCount();
         slot.splitInto(split);
         loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, fragments);
+        loopState.counters.addPool(pool.id, PoolStat.MULTIKEY_REQUESTS, 1);
         int replyKind = split.replyKind();
         for (int f = 0; f < fragments; f++) {
             ByteBuf bytes = split.takeRequest(f);

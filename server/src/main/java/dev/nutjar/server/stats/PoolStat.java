@@ -18,7 +18,13 @@ public enum PoolStat {
             "# requests answered with an error: no server live, or the server failed or timed out")),
     FRAGMENTS(twemproxy("fragments", StatKind.COUNTER, "# fragments created from multi-key requests")),
     /** Part of the JSON's top-level {@code total_connections}. */
-    CLIENTS_ACCEPTED(own("clients_accepted", StatKind.COUNTER, "# client connections accepted"));
+    CLIENTS_ACCEPTED(own("clients_accepted", StatKind.COUNTER, "# client connections accepted")),
+    CLIENTS_REFUSED(own("clients_refused", StatKind.COUNTER,
+            "# client connections refused at client_connections")),
+    CLIENTS_PAUSED(own("clients_paused", StatKind.COUNTER,
+            "# times a client's reading was paused by its in-flight reply budget")),
+    MULTIKEY_REQUESTS(own("multikey_requests", StatKind.COUNTER,
+            "# multi-key requests split into fragments"));
 
     private final Stat stat;
 

@@ -31,7 +31,8 @@ public enum ServerStat {
     OUT_QUEUE(twemproxy("out_queue", StatKind.GAUGE, "# requests sent and awaiting a response")),
     OUT_QUEUE_BYTES(twemproxy("out_queue_bytes", StatKind.GAUGE, "bytes of requests sent and awaiting a response")),
     /** Part of the JSON's top-level {@code total_connections}. */
-    CONNECTS(own("connects", StatKind.COUNTER, "# server connections opened"));
+    CONNECTS(own("connects", StatKind.COUNTER, "# server connections opened")),
+    LATE_REPLIES(own("late_replies", StatKind.COUNTER, "# replies discarded because their request had timed out"));
 
     private final Stat stat;
 

@@ -60,6 +60,18 @@ public final class BackendProcess implements AutoCloseable {
         return new BackendProcess("nutcracker-" + listenPort, listenPort, cmd).start();
     }
 
+    /**
+     * Debian's Prometheus server on a free loopback port, with {@code config} and its database in
+     * {@code storage}.
+     */
+    public static BackendProcess prometheus(Path config, Path storage) throws IOException {
+        int port = freePort();
+        List<String> cmd = List.of(binary("prometheus", "prometheus"), "--config.file=" + config,
+                "--storage.tsdb.path=" + storage, "--web.listen-address=127.0.0.1:" + port,
+                "--storage.tsdb.retention.time=1h");
+        return new BackendProcess("prometheus-" + port, port, cmd).start();
+    }
+
     public int port() {
         return port;
     }

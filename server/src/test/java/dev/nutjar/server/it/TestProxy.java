@@ -36,11 +36,22 @@ final class TestProxy implements AutoCloseable {
         return start(yaml, port, threads);
     }
 
+    /** As {@link #startPool(String, String, int)}, with buffers of {@code mbufSize} bytes (nutcracker's {@code -m}). */
+    static TestProxy startPool(String pool, String poolBody, int threads, int mbufSize) throws Exception {
+        int port = BackendProcess.freePort();
+        String yaml = pool + ":\n  listen: 127.0.0.1:" + port + "\n" + poolBody;
+        return start(yaml, port, threads, mbufSize);
+    }
+
     /** Starts a proxy for a whole configuration; {@code port} is the first pool's listen port. */
     static TestProxy start(String yaml, int port, int threads) throws Exception {
+        return start(yaml, port, threads, Proxy.Options.DEFAULT_MBUF_SIZE);
+    }
+
+    private static TestProxy start(String yaml, int port, int threads, int mbufSize) throws Exception {
         NutjarConfig config = ConfigLoader.withInstalledProviders().parse(yaml, "test.yml");
         Proxy proxy = Proxy.start(config, new Proxy.Options(threads, "127.0.0.1", 0, 0, 512L * 1024 * 1024,
-                HashFunctions.registry(), Distributions.registry(), Protocols.registry()));
+                HashFunctions.registry(), Distributions.registry(), Protocols.registry(), mbufSize));
         return new TestProxy(proxy, port);
     }
 

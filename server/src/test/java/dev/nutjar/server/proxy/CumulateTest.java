@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,66 @@ class CumulateTest {
         assertThat(carried.refCnt()).isEqualTo(1);
         assertThat(carried.toString(0, 14, US_ASCII)).isEqualTo("*1\r\n$4\r\nPING\r\n");
         carried.release();
+        all.release();
+    }
+
+    /** A full read of {@code length} bytes of {@code fill}. */
+    private ByteBuf fullRead(int length, char fill) {
+        ByteBuf read = alloc.directBuffer(length, length);
+        for (int i = 0; i < length; i++) {
+            read.writeByte(fill);
+        }
+        return read;
+    }
+
+    @Test
+    void beyondTheComposeLimitTheReadsArePartsOfACompositeNotCopies() {
+        int half = Cumulation.COMPOSE_ABOVE / 2 + 1;
+        ByteBuf first = fullRead(half, 'a');
+        ByteBuf second = fullRead(half, 'b');
+        ByteBuf third = fullRead(half, 'c');
+
+        ByteBuf all = Cumulation.cumulate(alloc, Cumulation.cumulate(alloc, first, second), third);
+
+        assertThat(all).isInstanceOf(CompositeByteBuf.class);
+        assertThat(((CompositeByteBuf) all).numComponents()).isEqualTo(3);
+        assertThat(all.readableBytes()).isEqualTo(3 * half);
+        assertThat(all.getByte(half - 1)).isEqualTo((byte) 'a');
+        assertThat(all.getByte(half)).isEqualTo((byte) 'b');
+        assertThat(all.getByte(3 * half - 1)).isEqualTo((byte) 'c');
+        all.release();
+        assertThat(first.refCnt()).isZero();
+        assertThat(third.refCnt()).isZero();
+    }
+
+    @Test
+    void aCompositeARequestWasTakenFromIsNotAddedToItsRestStartsANewOne() {
+        int half = Cumulation.COMPOSE_ABOVE / 2 + 1;
+        ByteBuf composite = Cumulation.cumulate(alloc, fullRead(half, 'a'), fullRead(half, 'b'));
+        ByteBuf request = composite.readRetainedSlice(half + 10); // a request, still queued
+
+        ByteBuf all = Cumulation.cumulate(alloc, composite, fullRead(half, 'c'));
+
+        assertThat(all).isNotSameAs(composite);
+        assertThat(all.readableBytes()).isEqualTo(2 * half - 10);
+        assertThat(all.getByte(all.readerIndex())).isEqualTo((byte) 'b');
+        assertThat(request.getByte(half + 9)).isEqualTo((byte) 'b');
+        request.release();
+        assertThat(composite.refCnt()).as("released once the request is").isZero();
+        all.release();
+    }
+
+    @Test
+    void aShortReadIsCompactedBeforeItJoinsAComposite() {
+        ByteBuf big = fullRead(Cumulation.COMPOSE_ABOVE, 'a');
+        ByteBuf shortRead = alloc.directBuffer(65536).writeBytes("tail".getBytes(US_ASCII));
+
+        ByteBuf all = Cumulation.cumulate(alloc, big, shortRead);
+
+        assertThat(shortRead.refCnt()).isZero();
+        assertThat(all.readableBytes()).isEqualTo(Cumulation.COMPOSE_ABOVE + 4);
+        assertThat(all.toString(Cumulation.COMPOSE_ABOVE, 4, US_ASCII)).isEqualTo("tail");
+        assertThat(all.capacity()).isLessThan(Cumulation.COMPOSE_ABOVE + 65536);
         all.release();
     }
 }

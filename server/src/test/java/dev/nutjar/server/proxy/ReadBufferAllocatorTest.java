@@ -15,16 +15,27 @@ import org.junit.jupiter.api.Test;
 class ReadBufferAllocatorTest {
     private final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
     private final SpareBuffers spares = new SpareBuffers(1024);
+    private final RecyclingReadBuffers large = new RecyclingReadBuffers(8192, 1 << 20);
 
     @AfterEach
     void releaseSpares() {
         spares.releaseAll();
+        large.freeAll();
     }
 
     private RecvByteBufAllocator.ExtendedHandle handle(int minimum, int initial, int maximum) {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(minimum, initial, maximum);
         RecvByteBufAllocator.ExtendedHandle handle =
-                ReadBufferAllocator.intoSpares(sizing, spares).newHandle();
+                ReadBufferAllocator.intoSpares(sizing, spares, large).newHandle();
+        handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
+        return handle;
+    }
+
+    /** Reads with 512 bytes of headroom, the first asking for {@code initial}. */
+    private RecvByteBufAllocator.ExtendedHandle headroomHandle(int initial, int largeAbove) {
+        RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, initial, 65536);
+        RecvByteBufAllocator.ExtendedHandle handle =
+                ReadBufferAllocator.withHeadroom(sizing, 512, large, largeAbove).newHandle();
         handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
         return handle;
     }
@@ -54,15 +65,41 @@ class ReadBufferAllocatorTest {
     }
 
     @Test
-    void aReadSizedAboveASpareIsLeftToTheWrappedAllocator() {
+    void aReadSizedAboveASpareGoesIntoARecycledLargeBufferWhoseMemoryComesBack() {
         spares.giveBack(alloc.directBuffer(1024));
         RecvByteBufAllocator.ExtendedHandle handle = handle(64, 4096, 65536);
 
         ByteBuf read = handle.allocate(alloc);
 
-        assertThat(read.capacity()).isEqualTo(4096);
+        assertThat(read.capacity()).isEqualTo(8192);
+        assertThat(read.writableBytes()).isEqualTo(8192);
         assertThat(spares.size()).isEqualTo(1);
+        ByteBuf slice = read.retainedSlice(0, 0);
         read.release();
+        assertThat(large.kept()).as("still held by a slice").isZero();
+        slice.release();
+        assertThat(large.kept()).isEqualTo(1);
+    }
+
+    @Test
+    void aReadSizedAboveALargeBufferIsLeftToTheWrappedAllocator() {
+        RecvByteBufAllocator.ExtendedHandle handle = handle(64, 16384, 65536);
+
+        ByteBuf read = handle.allocate(alloc);
+
+        assertThat(read.capacity()).isEqualTo(16384);
+        read.release();
+        assertThat(large.kept()).isZero();
+    }
+
+    @Test
+    void aLargeReadWithHeadroomGoesIntoARecycledLargeBuffer() {
+        ByteBuf read = headroomHandle(4096, 2048).allocate(alloc);
+
+        assertThat(read.capacity()).isEqualTo(8192);
+        assertThat(read.readerIndex()).isEqualTo(512);
+        read.release();
+        assertThat(large.kept()).isEqualTo(1);
     }
 
     @Test
@@ -85,12 +122,7 @@ class ReadBufferAllocatorTest {
 
     @Test
     void aReadWithHeadroomStartsThatFarIntoABufferLargerByIt() {
-        RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator(64, 2048, 65536);
-        RecvByteBufAllocator.ExtendedHandle handle =
-                ReadBufferAllocator.withHeadroom(sizing, 512).newHandle();
-        handle.reset(new DefaultChannelConfig(new EmbeddedChannel()));
-
-        ByteBuf read = handle.allocate(alloc);
+        ByteBuf read = headroomHandle(2048, 4096).allocate(alloc);
 
         assertThat(read.readerIndex()).isEqualTo(512);
         assertThat(read.writerIndex()).isEqualTo(512);
@@ -102,7 +134,7 @@ class ReadBufferAllocatorTest {
     void headroomMustBePositive() {
         RecvByteBufAllocator sizing = new AdaptiveRecvByteBufAllocator();
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ReadBufferAllocator.withHeadroom(sizing, 0))
+                .isThrownBy(() -> ReadBufferAllocator.withHeadroom(sizing, 0, large, 4096))
                 .withMessageContaining("(was: 0)");
     }
 }
