@@ -7,8 +7,8 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What the proxy sends first on every new backend connection: {@code AUTH <redis_auth>} when the
- * pool has a password, then {@code SELECT <redis_db>} when the database is not 0. Their replies
+ * What the proxy sends first on every new backend connection: {@code AUTH <password>} (or
+ * {@code AUTH <user> <password>}, a Redis 6 ACL user) when the server has a password, then {@code SELECT <redis_db>} when the database is not 0. Their replies
  * are not for any client and must be swallowed.
  *
  * <p>AUTH goes before SELECT. (twemproxy 0.5 sends SELECT first, which fails on a
@@ -33,13 +33,28 @@ public final class RedisBackendHandshake {
      * @param database the pool's {@code redis_db}; 0 sends no SELECT
      */
     public static RedisBackendHandshake of(byte[] password, int database) {
+        return of(null, password, database);
+    }
+
+    /**
+     * @param username the ACL user, or {@code null} for Redis's default user; copied
+     * @param password the server's password, or {@code null} for none; copied
+     * @param database the pool's {@code redis_db}; 0 sends no SELECT
+     */
+    public static RedisBackendHandshake of(byte[] username, byte[] password, int database) {
+        if (username != null && password == null) {
+            throw new IllegalArgumentException("a username needs a password");
+        }
         if (database < 0) {
             throw new IllegalArgumentException("database must be >= 0 (was: " + database + ")");
         }
         ByteBuf out = Unpooled.buffer();
         int replies = 0;
         try {
-            if (password != null) {
+            if (username != null) {
+                writeCommand(out, AUTH, username, password);
+                replies++;
+            } else if (password != null) {
                 writeCommand(out, AUTH, password);
                 replies++;
             }
@@ -55,10 +70,12 @@ public final class RedisBackendHandshake {
         }
     }
 
-    private static void writeCommand(ByteBuf out, byte[] name, byte[] argument) {
-        out.writeBytes(new byte[] {'*', '2', '\r', '\n'});
+    private static void writeCommand(ByteBuf out, byte[] name, byte[]... arguments) {
+        out.writeBytes(new byte[] {'*', (byte) ('1' + arguments.length), '\r', '\n'});
         Resp.writeBulk(out, name);
-        Resp.writeBulk(out, argument);
+        for (byte[] argument : arguments) {
+            Resp.writeBulk(out, argument);
+        }
     }
 
     /** Whether there is nothing to send. */

@@ -104,6 +104,10 @@ class RedisLocalRepliesTest {
         assertThat(text(both)).isEqualTo("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n");
         assertThat(text(RedisBackendHandshake.of(bytes("pw"), 0))).isEqualTo("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");
         assertThat(text(RedisBackendHandshake.of(null, 15))).isEqualTo("*2\r\n$6\r\nSELECT\r\n$2\r\n15\r\n");
+        assertThat(text(RedisBackendHandshake.of(bytes("app"), bytes("pw"), 0)))
+                .isEqualTo("*3\r\n$4\r\nAUTH\r\n$3\r\napp\r\n$2\r\npw\r\n");
+        assertThatThrownBy(() -> RedisBackendHandshake.of(bytes("app"), null, 0))
+                .isInstanceOf(IllegalArgumentException.class);
         RedisBackendHandshake none = RedisBackendHandshake.of(null, 0);
         assertThat(none.isEmpty()).isTrue();
         assertThat(none.size()).isZero();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -66,13 +67,17 @@ public final class ConfigLoader {
         void resolve(String host) throws UnknownHostException;
     }
 
-    /** The pool keys of twemproxy 0.5, in its own order. */
+    /** The pool keys of twemproxy 0.5, in its own order, then Nutjar's own. */
     private static final List<String> KEYS = List.of(
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "client_connections",
             "redis", "tcpkeepalive", "redis_auth", "redis_db", "preconnect", "auto_eject_hosts",
             "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
+            "redis_username", "redis_server_auth", "tls", "server_tls", "server_options",
             // Nutjar's own: the most of the key space a reload may move to other servers.
             "max_move_fraction");
+
+    /** The keys that hold a mapping rather than a single value. */
+    private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
 
     /** snakeyaml's context for a second document; twemproxy too requires exactly one. */
     private static final String SINGLE_DOCUMENT_CONTEXT = "expected a single document in the stream";
@@ -82,22 +87,33 @@ public final class ConfigLoader {
     private final ProviderRegistry<HashFunction> hashes;
     private final ProviderRegistry<Distribution> distributions;
     private final HostResolver hostResolver;
+    private final Function<String, String> environment;
 
     /**
      * A loader that checks {@code hash} and {@code distribution} names against these registries and
      * does not resolve listen hosts.
      */
     public ConfigLoader(ProviderRegistry<HashFunction> hashes, ProviderRegistry<Distribution> distributions) {
-        this(hashes, distributions, null);
+        this(hashes, distributions, null, System::getenv);
     }
 
     private ConfigLoader(
             ProviderRegistry<HashFunction> hashes,
             ProviderRegistry<Distribution> distributions,
-            HostResolver hostResolver) {
+            HostResolver hostResolver,
+            Function<String, String> environment) {
         this.hashes = Objects.requireNonNull(hashes, "hashes");
         this.distributions = Objects.requireNonNull(distributions, "distributions");
         this.hostResolver = hostResolver;
+        this.environment = Objects.requireNonNull(environment, "environment");
+    }
+
+    /**
+     * This loader, reading the {@code ${env:NAME}} secrets from {@code environment} instead of the
+     * process's environment.
+     */
+    public ConfigLoader withEnvironment(Function<String, String> environment) {
+        return new ConfigLoader(hashes, distributions, hostResolver, environment);
     }
 
     /**
@@ -117,7 +133,7 @@ public final class ConfigLoader {
 
     /** This loader, also checking every TCP {@code listen} host with {@code resolver}. */
     public ConfigLoader resolvingListenHosts(HostResolver resolver) {
-        return new ConfigLoader(hashes, distributions, Objects.requireNonNull(resolver, "resolver"));
+        return new ConfigLoader(hashes, distributions, Objects.requireNonNull(resolver, "resolver"), environment);
     }
 
     /**
@@ -291,7 +307,6 @@ public final class ConfigLoader {
         private boolean preconnect;
         private boolean redis;
         private String redisAuth;
-        private Node redisAuthNode;
         private int redisDb = PoolConfig.DEFAULT_REDIS_DB;
         private int serverConnections = PoolConfig.DEFAULT_SERVER_CONNECTIONS;
         private boolean autoEjectHosts;
@@ -299,6 +314,12 @@ public final class ConfigLoader {
         private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
         private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
         private final List<ServerSpec> servers = new ArrayList<>();
+        private String redisUsername;
+        private String redisServerAuth;
+        private final Map<String, Node> mappings = new HashMap<>();
+        private ClientTls tls;
+        private ServerTls serverTls;
+        private final Map<String, ServerOptions> serverOptions = new HashMap<>();
 
         PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
             this.pool = pool;
@@ -351,20 +372,147 @@ public final class ConfigLoader {
                 problems.add(poolKey, pool + ".distribution", "not set, and the default is missing: "
                         + distributions.unknownNameMessage(distribution));
             }
-            if (redisAuthNode != null && !redis) {
-                problems.add(redisAuthNode, pool + ".redis_auth", "only valid for a redis pool; set 'redis: true'");
+            if (!redis) {
+                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth")) {
+                    if (seen.containsKey(redisOnly)) {
+                        problems.add(seen.get(redisOnly), pool + "." + redisOnly,
+                                "only valid for a redis pool; set 'redis: true'");
+                    }
+                }
+            }
+            TlsReader tlsReader = new TlsReader(problems);
+            if (mappings.containsKey("tls")) {
+                tls = tlsReader.clientTls(pool + ".tls", mappings.get("tls"));
+            }
+            TlsReader.Fields poolServerTls = null;
+            if (mappings.containsKey("server_tls")) {
+                poolServerTls = tlsReader.fields(pool + ".server_tls", mappings.get("server_tls"), TlsReader.SERVER_KEYS);
+                if (poolServerTls != null) {
+                    serverTls = tlsReader.serverTls(pool + ".server_tls", mappings.get("server_tls"), poolServerTls, null);
+                }
+            }
+            if (mappings.containsKey("server_options")) {
+                readServerOptions(pool + ".server_options", mappings.get("server_options"), tlsReader, poolServerTls);
             }
             if (problems.count() > problemsBefore) {
                 return null;
             }
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
-                    serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction);
+                    serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
+                    serverOptions);
+        }
+
+        /** {@code server_options}: server name or host:port to its own TLS and credentials. */
+        private void readServerOptions(String path, Node value, TlsReader tlsReader, TlsReader.Fields poolTls) {
+            if (!(value instanceof MappingNode entries)) {
+                problems.add(value, path, "must be a mapping of server names to their settings (was: "
+                        + describe(value) + ")");
+                return;
+            }
+            for (NodeTuple entry : entries.getValue()) {
+                String key = entry.getKeyNode() instanceof ScalarNode s ? s.getValue() : describe(entry.getKeyNode());
+                String entryPath = path + "." + key;
+                ServerSpec server = servers.stream()
+                        .filter(spec -> spec.name().equals(key)
+                                || (!spec.isUnix() && (spec.host() + ":" + spec.port()).equals(key)))
+                        .findFirst().orElse(null);
+                if (server == null) {
+                    problems.add(entry.getKeyNode(), entryPath, "no server of the pool has this name or host:port;"
+                            + " servers: " + String.join(", ", servers.stream().map(ServerSpec::name).toList()));
+                    continue;
+                }
+                if (serverOptions.containsKey(server.name())) {
+                    problems.add(entry.getKeyNode(), entryPath, "server '" + server.name() + "' already has options");
+                    continue;
+                }
+                if (!(entry.getValueNode() instanceof MappingNode settings)) {
+                    problems.add(entry.getValueNode(), entryPath,
+                            "must be a mapping with tls, redis_username or redis_auth (was: "
+                                    + describe(entry.getValueNode()) + ")");
+                    continue;
+                }
+                ServerTls tlsOfServer = null;
+                String username = null;
+                String password = null;
+                for (NodeTuple setting : settings.getValue()) {
+                    String name = setting.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
+                    String settingPath = entryPath + "." + name;
+                    Node settingValue = setting.getValueNode();
+                    switch (name) {
+                        case "tls" -> {
+                            TlsReader.Fields fields = tlsReader.fields(settingPath, settingValue, TlsReader.SERVER_KEYS);
+                            if (fields != null) {
+                                tlsOfServer = tlsReader.serverTls(settingPath, settingValue, fields, poolTls);
+                            }
+                        }
+                        case "redis_username", "redis_auth" -> {
+                            if (!redis) {
+                                problems.add(settingValue, settingPath, "only valid for a redis pool; set 'redis: true'");
+                                continue;
+                            }
+                            String text = scalar(settingPath, settingValue);
+                            if (text == null) {
+                                continue;
+                            }
+                            if (name.equals("redis_username")) {
+                                username = text;
+                            } else {
+                                password = secret(settingPath, settingValue, text);
+                            }
+                        }
+                        default -> problems.add(setting.getKeyNode(), settingPath,
+                                "unknown key; valid keys: redis_auth, redis_username, tls");
+                    }
+                }
+                serverOptions.put(server.name(), new ServerOptions(tlsOfServer, username, password));
+            }
+        }
+
+        /**
+         * A secret's value: {@code ${env:NAME}} reads an environment variable, {@code ${file:/path}}
+         * a file (one trailing line break dropped); anything else is the secret itself.
+         */
+        private String secret(String path, Node value, String text) {
+            if (!text.startsWith("${") || !text.endsWith("}")) {
+                return text;
+            }
+            String reference = text.substring(2, text.length() - 1);
+            if (reference.startsWith("env:")) {
+                String variable = reference.substring(4);
+                String found = variable.isEmpty() ? null : environment.apply(variable);
+                if (found == null || found.isEmpty()) {
+                    problems.add(value, path, "environment variable '" + variable + "' is not set or empty (was: '"
+                            + text + "')");
+                    return null;
+                }
+                return found;
+            }
+            if (reference.startsWith("file:")) {
+                Path file = Path.of(reference.substring(5));
+                try {
+                    String found = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
+                    if (found.isEmpty()) {
+                        problems.add(value, path, "the secret file is empty (was: '" + text + "')");
+                        return null;
+                    }
+                    return found;
+                } catch (IOException e) {
+                    problems.add(value, path, "cannot read the secret file: " + describe(e) + " (was: '" + text + "')");
+                    return null;
+                }
+            }
+            problems.add(value, path, "a secret reference is ${env:NAME} or ${file:/path} (was: '" + text + "')");
+            return null;
         }
 
         private void read(String key, String path, Node value) {
             if (key.equals("servers")) {
                 readServers(path, value);
+                return;
+            }
+            if (MAPPING_KEYS.contains(key)) {
+                mappings.put(key, value);
                 return;
             }
             String text = scalar(path, value);
@@ -399,10 +547,9 @@ public final class ConfigLoader {
                 case "client_connections" -> clientConnections = number(path, value, text, clientConnections);
                 case "redis" -> redis = bool(path, value, text, redis);
                 case "tcpkeepalive" -> tcpKeepalive = bool(path, value, text, tcpKeepalive);
-                case "redis_auth" -> {
-                    redisAuth = text;
-                    redisAuthNode = value;
-                }
+                case "redis_auth" -> redisAuth = secret(path, value, text);
+                case "redis_server_auth" -> redisServerAuth = secret(path, value, text);
+                case "redis_username" -> redisUsername = text;
                 case "redis_db" -> redisDb = number(path, value, text, redisDb);
                 case "preconnect" -> preconnect = bool(path, value, text, preconnect);
                 case "auto_eject_hosts" -> autoEjectHosts = bool(path, value, text, autoEjectHosts);
@@ -534,7 +681,7 @@ public final class ConfigLoader {
     }
 
     /** Every error found so far, each prefixed with its line when the node has one. */
-    private static final class Problems {
+    static final class Problems {
         private record Problem(int line, String text) {}
 
         private final List<Problem> found = new ArrayList<>();
@@ -563,7 +710,7 @@ public final class ConfigLoader {
         return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
     }
 
-    private static String describe(Node node) {
+    static String describe(Node node) {
         if (node instanceof ScalarNode scalar) {
             return "'" + scalar.getValue() + "'";
         }

@@ -10,6 +10,7 @@ import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.spi.ProviderRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -43,6 +44,13 @@ import java.util.Objects;
  * @param maxMoveFraction Nutjar's {@code max_move_fraction}: the largest share of the key space a
  *     reload may move to other servers of this pool unless forced; {@link #NO_MOVE_LIMIT} (1, the
  *     default) for no limit
+ * @param redisUsername the ACL user the proxy authenticates to servers as ({@code redis_username}),
+ *     or null for Redis's default user
+ * @param redisServerAuth the password sent to servers instead of {@code redis_auth}
+ *     ({@code redis_server_auth}), or null. Never printed
+ * @param tls TLS for clients ({@code tls}), or null for plain text
+ * @param serverTls TLS to every server ({@code server_tls}), or null for plain text
+ * @param serverOptions per-server settings ({@code server_options}) by server name
  */
 public record PoolConfig(
         String name,
@@ -63,7 +71,12 @@ public record PoolConfig(
         int serverRetryTimeoutMillis,
         int serverFailureLimit,
         List<ServerSpec> servers,
-        double maxMoveFraction) {
+        double maxMoveFraction,
+        String redisUsername,
+        String redisServerAuth,
+        ClientTls tls,
+        ServerTls serverTls,
+        Map<String, ServerOptions> serverOptions) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -86,6 +99,7 @@ public record PoolConfig(
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(distribution, "distribution");
         servers = List.copyOf(servers);
+        serverOptions = Map.copyOf(serverOptions);
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' needs at least one server");
         }
@@ -101,8 +115,15 @@ public record PoolConfig(
         if (serverConnections < 1) {
             throw new IllegalArgumentException("server connections must be > 0 (was: " + serverConnections + ")");
         }
-        if (redisAuth != null && !redis) {
-            throw new IllegalArgumentException("redis_auth is only valid for a redis pool");
+        if (!redis) {
+            requireRedis("redis_auth", redisAuth);
+            requireRedis("redis_server_auth", redisServerAuth);
+            requireRedis("redis_username", redisUsername);
+        }
+        for (String server : serverOptions.keySet()) {
+            if (servers.stream().noneMatch(spec -> spec.name().equals(server))) {
+                throw new IllegalArgumentException("server_options names no server of the pool: '" + server + "'");
+            }
         }
         if (!(maxMoveFraction >= 0 && maxMoveFraction <= 1)) {
             throw new IllegalArgumentException("max move fraction must be in [0, 1] (was: " + maxMoveFraction + ")");
@@ -114,20 +135,51 @@ public record PoolConfig(
         requireNonNegative("server failure limit", serverFailureLimit);
     }
 
-    /** A pool without a {@code max_move_fraction}: twemproxy's keys only. */
+    /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
     public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
             String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
             boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT);
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of());
+    }
+
+    private static void requireRedis(String key, String value) {
+        if (value != null) {
+            throw new IllegalArgumentException(key + " is only valid for a redis pool");
+        }
     }
 
     private static void requireNonNegative(String what, int value) {
         if (value < 0) {
             throw new IllegalArgumentException(what + " must be >= 0 (was: " + value + ")");
         }
+    }
+
+    /** TLS to {@code server}: its {@code server_options} entry's, else the pool's; null for plain text. */
+    public ServerTls serverTls(ServerSpec server) {
+        ServerOptions options = serverOptions.get(server.name());
+        return options != null && options.tls() != null ? options.tls() : serverTls;
+    }
+
+    /** The ACL user the proxy authenticates to {@code server} as, or null for the default user. */
+    public String serverUsername(ServerSpec server) {
+        ServerOptions options = serverOptions.get(server.name());
+        return options != null && options.username() != null ? options.username() : redisUsername;
+    }
+
+    /**
+     * The password the proxy sends to {@code server}: its {@code server_options} entry's, else
+     * {@code redis_server_auth}, else {@code redis_auth} (twemproxy's meaning: one password for
+     * clients and servers); null for none.
+     */
+    public String serverPassword(ServerSpec server) {
+        ServerOptions options = serverOptions.get(server.name());
+        if (options != null && options.password() != null) {
+            return options.password();
+        }
+        return redisServerAuth != null ? redisServerAuth : redisAuth;
     }
 
     /** Whether requests time out: {@code timeout} was given and positive. */
@@ -180,6 +232,9 @@ public record PoolConfig(
                 + ", redisDb=" + redisDb + ", serverConnections=" + serverConnections
                 + ", autoEjectHosts=" + autoEjectHosts + ", serverRetryTimeoutMillis=" + serverRetryTimeoutMillis
                 + ", serverFailureLimit=" + serverFailureLimit + ", servers=" + servers
-                + ", maxMoveFraction=" + maxMoveFraction + "]";
+                + ", maxMoveFraction=" + maxMoveFraction
+                + ", redisUsername=" + redisUsername
+                + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
+                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions + "]";
     }
 }

@@ -70,7 +70,20 @@ class ConfFilesTest {
         String text = Files.readString(confDirectory().resolve("nutjar.yml"));
 
         for (String key : ConfigLoader.poolKeys()) {
-            assertThat(text).as("conf/nutjar.yml sets and explains '%s'", key).containsPattern("(?m)^  " + key + ":");
+            assertThat(text).as("conf/nutjar.yml sets and explains '%s'", key)
+                    .containsPattern("(?m)^(# )?  " + key + ":");
         }
+    }
+
+    @Test
+    void commentedOutTlsPoolLoadsOnceUncommented() throws Exception {
+        String text = Files.readString(confDirectory().resolve("nutjar.yml"));
+        String pool = text.substring(text.indexOf("\n# secure:\n") + 1).replaceAll("(?m)^# ?", "");
+
+        PoolConfig secure = StubProviders.loader().parse(pool, "secure.yml").pool("secure").orElseThrow();
+
+        assertThat(secure.tls().clientAuth()).isEqualTo(ClientTls.ClientAuth.REQUIRE);
+        assertThat(secure.serverTls(secure.servers().get(1)).sni()).isEqualTo("cluster.example.com");
+        assertThat(secure.serverPassword(secure.servers().get(0))).isEqualTo("servers-password");
     }
 }

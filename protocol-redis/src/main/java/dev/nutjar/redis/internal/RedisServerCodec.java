@@ -18,8 +18,12 @@ public final class RedisServerCodec implements ServerCodec {
     private final RedisBackendHandshake handshake;
 
     public RedisServerCodec(ProtocolSettings settings) {
-        byte[] password = settings.password() == null ? null : settings.password().getBytes(StandardCharsets.UTF_8);
-        this.handshake = RedisBackendHandshake.of(password, settings.database());
+        this.handshake = RedisBackendHandshake.of(bytes(settings.serverUsername()), bytes(settings.serverPassword()),
+                settings.database());
+    }
+
+    private static byte[] bytes(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -198,7 +198,7 @@ final class BackendConnection extends Flushable {
     private void connect() {
         state = State.CONNECTING;
         heardFromServer();
-        codec = pool.protocol.newServerCodec(pool.protocolSettings);
+        codec = pool.protocol.newServerCodec(pool.serverSettings(server));
         Handler handler = new Handler();
         ChannelFuture future = pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
         channel = future.channel();

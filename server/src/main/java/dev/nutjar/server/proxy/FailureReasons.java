@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import javax.net.ssl.SSLException;
 
 /** The reasons a forwarded request fails, as twemproxy words them in its error replies. */
 final class FailureReasons {
@@ -13,6 +14,7 @@ final class FailureReasons {
     static final String BAD_REPLY = "Invalid reply from server";
     static final String NO_LIVE_SERVER = "Connection refused: every server of the pool is ejected";
     static final String SHUTTING_DOWN = "proxy is shutting down";
+    static final String TLS_FAILED = "TLS handshake with server failed";
 
     private FailureReasons() {}
 
@@ -26,6 +28,9 @@ final class FailureReasons {
         }
         if (cause instanceof ConnectException) {
             return "Connection refused";
+        }
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            return TLS_FAILED;
         }
         if (cause instanceof ClosedChannelException) {
             return SERVER_CLOSED;

@@ -4,11 +4,14 @@ import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
@@ -51,6 +54,10 @@ final class PoolRuntime {
     private final AtomicInteger clients;
     /** Opens the backend connections; tests put in channels of their own. */
     BackendConnector connector = this::connect;
+    /** TLS to clients and servers; set before the pool serves. */
+    PoolTls tls = PoolTls.PLAIN;
+    /** What each server is told on a new connection (its credentials); null: {@link #protocolSettings}. */
+    ProtocolSettings[] serverSettings;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -99,6 +106,11 @@ final class PoolRuntime {
         return servers;
     }
 
+    /** The settings a new connection to {@code server} is opened with: the pool's, with its credentials. */
+    ProtocolSettings serverSettings(int server) {
+        return serverSettings == null ? protocolSettings : serverSettings[server];
+    }
+
     /** Takes a client slot; false when client_connections is reached. */
     boolean clientOpened() {
         if (maxClients <= 0) {
@@ -136,7 +148,7 @@ final class PoolRuntime {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator)
-                .handler(handler);
+                .handler(tls.toServer(server) ? withTls(server, handler) : handler);
         SocketAddress address;
         if (spec.isUnix()) {
             address = new DomainSocketAddress(spec.unixPath());
@@ -145,5 +157,15 @@ final class PoolRuntime {
             address = new InetSocketAddress(spec.host(), spec.port());
         }
         return bootstrap.connect(address);
+    }
+
+    /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */
+    private ChannelHandler withTls(int server, ChannelHandler handler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(tls.serverHandler(server, ch.alloc()), tls.serverHandshakeLog(server), handler);
+            }
+        };
     }
 }

@@ -5,10 +5,13 @@ import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
+import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.server.metrics.MetricsSnapshot;
+import dev.nutjar.server.tls.PoolTls;
+import dev.nutjar.server.tls.SslContexts;
 import dev.nutjar.spi.ProviderRegistry;
 import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.reload.ConfigDiff;
@@ -121,6 +124,9 @@ public final class Proxy implements AutoCloseable {
             listeners.add(listener(pool));
             preconnect |= pool.preconnect();
         }
+        if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
+            log.info("TLS engine: {}", SslContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
+        }
         boolean admin = options.adminAddress() != null;
         ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads(), admin);
         server.start(preconnect);
@@ -189,7 +195,7 @@ public final class Proxy implements AutoCloseable {
      * servers that stay, when given), protocol and connection settings.
      */
     private static PoolRuntime runtime(int id, PoolConfig pool, AtomicInteger clients, PoolRuntime previous,
-            Options options, Transport transport, ServerReturns returns) {
+            Options options, Transport transport, ServerReturns returns) throws IOException {
         ServerPool.Builder routing = pool.routing(options.hashes(), options.distributions())
                 .listener(new EjectionLog(pool.name(), id, returns));
         if (previous != null) {
@@ -200,9 +206,12 @@ public final class Proxy implements AutoCloseable {
                 .withPassword(pool.redisAuth())
                 .withDatabase(pool.redisDb())
                 .withMaxValueLength(options.maxValueLength());
-        return new PoolRuntime(id, pool.name(), protocol, settings, routing.build(),
+        PoolRuntime runtime = new PoolRuntime(id, pool.name(), protocol, settings, routing.build(),
                 pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(), pool.clientConnections(),
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
+        runtime.tls = PoolTls.load(pool, runtime.servers());
+        runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+        return runtime;
     }
 
     private static ProxyServer.Listener listener(PoolConfig pool) {
@@ -442,6 +451,28 @@ public final class Proxy implements AutoCloseable {
     /** The configuration serving now: the last one a reload applied, or the one started with. */
     public NutjarConfig config() {
         return config;
+    }
+
+    /** Each server's settings: the pool's, with the credentials it is sent (redis_server_auth, server_options). */
+    private static ProtocolSettings[] serverSettings(PoolConfig pool, List<ServerSpec> servers,
+            ProtocolSettings settings) {
+        ProtocolSettings[] each = new ProtocolSettings[servers.size()];
+        for (int i = 0; i < each.length; i++) {
+            ServerSpec server = servers.get(i);
+            each[i] = settings.withServerCredentials(pool.serverUsername(server), pool.serverPassword(server));
+        }
+        return each;
+    }
+
+    /**
+     * Builds again, now, every TLS context whose certificate files changed since they were
+     * loaded, rather than at the next once-a-second check; for a configuration reload. New
+     * connections use the new certificates, open ones keep theirs.
+     */
+    public void reloadCertificates() {
+        for (PoolRuntime pool : server.pools()) {
+            pool.tls.refresh();
+        }
     }
 
     /** The stats port bound, or -1 without a stats listener. */

@@ -173,6 +173,9 @@ public final class ProxyServer implements AutoCloseable {
                 ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
             }
         }
+        if (pool.tls.forClients()) {
+            ch.pipeline().addLast(pool.tls.clientHandler(ch.alloc()), pool.tls.clientHandshakeLog());
+        }
         LoopState loopState = loops.get(ch.eventLoop());
         if (!pool.clientOpened()) {
             loopState.counters.addPool(pool.id, PoolStat.CLIENTS_REFUSED, 1);

@@ -47,7 +47,11 @@ public final class ConfigDiff {
         /** Whether backend connections must be made anew: AUTH, SELECT or their number differ. */
         public boolean newConnections() {
             return kind == Kind.CHANGED && (!Objects.equals(before.redisAuth(), after.redisAuth())
-                    || before.redisDb() != after.redisDb() || before.serverConnections() != after.serverConnections());
+                    || before.redisDb() != after.redisDb() || before.serverConnections() != after.serverConnections()
+                    || !Objects.equals(before.redisUsername(), after.redisUsername())
+                    || !Objects.equals(before.redisServerAuth(), after.redisServerAuth())
+                    || !Objects.equals(before.serverTls(), after.serverTls())
+                    || !Objects.equals(before.serverOptions(), after.serverOptions()));
         }
 
         /** Whether the pool listens elsewhere: the new address is opened before the old one closes. */

@@ -44,10 +44,11 @@ public final class BackendProcess implements AutoCloseable {
     }
 
     /** A memcached on a free port, started and accepting connections. */
-    public static BackendProcess memcached() throws IOException {
+    public static BackendProcess memcached(String... extraArgs) throws IOException {
         int port = freePort();
-        List<String> cmd = List.of(binary("memcached", "memcached"), "-p", String.valueOf(port), "-U", "0",
-                "-l", "127.0.0.1", "-m", "64", "-u", "root");
+        List<String> cmd = new ArrayList<>(List.of(binary("memcached", "memcached"), "-p", String.valueOf(port),
+                "-U", "0", "-l", "127.0.0.1", "-m", "64", "-u", "root"));
+        cmd.addAll(List.of(extraArgs));
         return new BackendProcess("memcached-" + port, port, cmd).start();
     }
 
