@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.nutjar.server.proxy.Proxy;
 import dev.nutjar.server.reload.ReloadResult;
+import dev.nutjar.server.stats.ProcessStat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -115,7 +116,8 @@ public final class AdminServer implements AutoCloseable {
     private void metrics(HttpExchange exchange) throws IOException {
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
-        String body = new PrometheusText(openMetrics).write(proxy.metrics(), ProcessMetrics.read(), proxy.ready());
+        String body = new PrometheusText(openMetrics).write(proxy.metrics(), ProcessMetrics.read(), proxy.ready(),
+                proxy.processStat(ProcessStat.RELOADS), proxy.processStat(ProcessStat.RELOAD_FAILURES));
         reply(exchange, 200, openMetrics ? OPENMETRICS_TYPE : PROMETHEUS_TYPE, body);
     }
 

@@ -53,6 +53,16 @@ final class PrometheusText {
 
     /** The exposition of {@code metrics}, {@code process} and readiness. */
     String write(MetricsSnapshot metrics, ProcessMetrics process, boolean ready) {
+        return write(metrics, process, ready, 0, 0);
+    }
+
+    /** The same, with the configuration reloads applied and refused since the start. */
+    String write(MetricsSnapshot metrics, ProcessMetrics process, boolean ready, long reloads, long reloadFailures) {
+        family("nutjar_reloads", "counter", "Configuration reloads applied.");
+        sample("nutjar_reloads_total", "", reloads);
+        family("nutjar_reload_failures", "counter",
+                "Configuration reloads refused: an invalid file, a listener that could not be bound, the move guard.");
+        sample("nutjar_reload_failures_total", "", reloadFailures);
         exporterTotals(metrics);
         poolStats(metrics);
         serverStats(metrics);

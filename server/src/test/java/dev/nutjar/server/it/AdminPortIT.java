@@ -173,6 +173,7 @@ class AdminPortIT {
         HttpResponse<String> reload = post("/reload");
         assertThat(reload.statusCode()).isEqualTo(200);
         assertThat(reload.body()).contains("reload done: nothing changed");
+        assertThat(get("/metrics").body()).contains("\nnutjar_reloads_total 1\n");
         assertThat(get("/live").statusCode()).isEqualTo(200);
         assertThat(get("/nothing").statusCode()).isEqualTo(404);
         assertThat(get("/drain").statusCode()).as("a drain must be POSTed").isEqualTo(405);
