@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running proxy built from a configuration: the pools' listeners, the event loops and the
  * stats port. {@link #close()} stops it.
+ *
+ * <p>Over 350 lines because it applies a configuration both ways, at start and at a reload,
+ * which share how a pool's generation is built; the reload's steps ({@link #reload}) are the
+ * next thing to move into a class of their own. The admin port's accessors only delegate.
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
