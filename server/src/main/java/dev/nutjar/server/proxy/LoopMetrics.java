@@ -25,14 +25,12 @@ final class LoopMetrics {
     long[][] commands;
     private int[] commandCount;
 
-    LoopMetrics(PoolRuntime[] pools, boolean recording) {
+    /** Empty: each pool is added by {@link #installPool}, as the loop adds it. */
+    LoopMetrics(boolean recording) {
         this.recording = recording;
         latency = new long[0][];
         commands = new long[0][];
         commandCount = new int[0];
-        for (PoolRuntime p : pools) {
-            installPool(p, null);
-        }
     }
 
     /**

@@ -76,7 +76,7 @@ final class LoopState {
         this.ticker = loop.ticker();
         this.upstreams = new Upstream[0];
         this.counters = new LoopCounters(pools);
-        this.metrics = new LoopMetrics(pools, recordMetrics);
+        this.metrics = new LoopMetrics(recordMetrics);
         this.heldReplies = new HeldFlushes(loop, HeldFlushes.DEFAULT_PERIOD_NANOS);
         int chunk = BufferSettings.DEFAULT_UNIT;
         for (PoolRuntime pool : pools) {
