@@ -2,6 +2,8 @@ package dev.nutjar.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyBucketsTest {
@@ -16,6 +18,32 @@ class LatencyBucketsTest {
         assertThat(LatencyBuckets.index(10_000_000_001L)).isEqualTo(LatencyBuckets.COUNT - 1);
         assertThat(LatencyBuckets.label(LatencyBuckets.COUNT - 1)).isEqualTo("+Inf");
         assertThat(LatencyBuckets.index(Long.MAX_VALUE)).isEqualTo(LatencyBuckets.COUNT - 1);
+    }
+
+    @Test
+    void theIndexAgreesWithASearchOfTheBoundsAroundEveryBoundAndPowerOfTwo() {
+        List<Long> values = new ArrayList<>(List.of(Long.MIN_VALUE, -1L, 0L, 1L, Long.MAX_VALUE));
+        for (int i = 0; i < LatencyBuckets.COUNT - 1; i++) {
+            long bound = Math.round(Double.parseDouble(LatencyBuckets.label(i)) * 1e9);
+            values.addAll(List.of(bound - 1, bound, bound + 1));
+        }
+        for (int bit = 0; bit < 63; bit++) {
+            long power = 1L << bit;
+            values.addAll(List.of(power - 1, power, power + 1));
+        }
+        for (long value : values) {
+            assertThat(LatencyBuckets.index(value)).as("bucket of %d ns", value).isEqualTo(bySearch(value));
+        }
+    }
+
+    /** The first bucket whose bound is at least {@code nanos}, found the slow way. */
+    private static int bySearch(long nanos) {
+        for (int i = 0; i < LatencyBuckets.COUNT - 1; i++) {
+            if (nanos <= Math.round(Double.parseDouble(LatencyBuckets.label(i)) * 1e9)) {
+                return i;
+            }
+        }
+        return LatencyBuckets.COUNT - 1;
     }
 
     @Test
