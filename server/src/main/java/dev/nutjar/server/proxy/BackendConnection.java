@@ -72,7 +72,7 @@ final class BackendConnection extends Flushable {
     private int flushes;
     private final long[] flushNanos;
     private static final int FLUSH_TIMES = 64;
-    /** When metrics are recorded: when the backend read being processed began. */
+    /** When the backend read being processed began. */
     private long readNanos;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
@@ -188,7 +188,7 @@ final class BackendConnection extends Flushable {
             batch.flush(channel);
             queues.flushed();
             if (flushNanos != null) {
-                flushNanos[++flushes & (FLUSH_TIMES - 1)] = loopState.ticker().nanoTime();
+                flushNanos[++flushes & (FLUSH_TIMES - 1)] = loopState.backendFlushNanos();
             }
         }
     }
@@ -384,11 +384,12 @@ final class BackendConnection extends Flushable {
 
     // ---------------------------------------------------------------- reading replies
 
-    /** @param in taken over */
-    private void read(ByteBuf in) {
-        if (flushNanos != null) {
-            readNanos = loopState.ticker().nanoTime();
-        }
+    /**
+     * @param in taken over
+     * @param now when it was read: one reading of the clock serves the silence and the latencies
+     */
+    private void read(ByteBuf in, long now) {
+        readNanos = now;
         if (stream.passingOn()) {
             in = stream.passOn(in);
             if (in == null) {
@@ -550,8 +551,9 @@ final class BackendConnection extends Flushable {
                 ((ByteBuf) msg).release();
                 return;
             }
-            heardFromServer();
-            read((ByteBuf) msg);
+            long now = loopState.ticker().nanoTime();
+            silence.heard(now);
+            read((ByteBuf) msg, now);
         }
 
         @Override

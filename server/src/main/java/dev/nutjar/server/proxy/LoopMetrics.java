@@ -8,7 +8,7 @@ import java.util.Arrays;
  * One event loop's latency histograms and per-command counts, for the admin port's
  * {@code /metrics}: plain arrays written only by the loop, read (a moment old) when a scrape sums
  * the loops. Recorded only when an admin port asks for them; the hooks then cost an array
- * increment and, per backend read and flush, one reading of the clock.
+ * increment per request, four per reply, and one reading of the clock per round of backend flushes.
  */
 final class LoopMetrics {
     private static final int B = LatencyBuckets.COUNT;
@@ -23,14 +23,12 @@ final class LoopMetrics {
     long[][] latency;
     /** [pool][(command + 1) * 2]: requests; [pool][(command + 1) * 2 + 1]: errors. */
     long[][] commands;
-    private int[] commandCount;
 
     /** Empty: each pool is added by {@link #installPool}, as the loop adds it. */
     LoopMetrics(boolean recording) {
         this.recording = recording;
         latency = new long[0][];
         commands = new long[0][];
-        commandCount = new int[0];
     }
 
     /**
@@ -42,7 +40,6 @@ final class LoopMetrics {
         if (id >= latency.length) {
             latency = Arrays.copyOf(latency, id + 1);
             commands = Arrays.copyOf(commands, id + 1);
-            commandCount = Arrays.copyOf(commandCount, id + 1);
         }
         long[] before = latency[id];
         long[] after = new long[recording ? next.serverCount() * SERVER_STRIDE : 0];
@@ -57,7 +54,6 @@ final class LoopMetrics {
         latency[id] = after;
         if (commands[id] == null) {
             int n = recording ? next.protocol.commands().size() : 0;
-            commandCount[id] = n;
             commands[id] = new long[(n + 1) * 2];
         }
     }
@@ -65,19 +61,23 @@ final class LoopMetrics {
     /** A request of {@code command} ({@link Request#command()}) was decoded. */
     void request(int poolId, int command) {
         if (recording) {
-            commands[poolId][slot(poolId, command)]++;
+            long[] counts = commands[poolId];
+            counts[slot(counts, command)]++;
         }
     }
 
     /** A request of {@code command} was answered with the proxy's error. */
     void failed(int poolId, int command) {
         if (recording) {
-            commands[poolId][slot(poolId, command) + 1]++;
+            long[] counts = commands[poolId];
+            counts[slot(counts, command) + 1]++;
         }
     }
 
-    private int slot(int poolId, int command) {
-        return command < 0 || command >= commandCount[poolId] ? 0 : (command + 1) * 2;
+    /** The requests' slot of {@code command} in a pool's counts: 0 for one outside the table. */
+    private static int slot(long[] counts, int command) {
+        int slot = (command + 1) * 2;
+        return slot > 0 && slot < counts.length ? slot : 0;
     }
 
     /** A reply came: it waited {@code queuedNanos} in the proxy, then {@code atServerNanos}. */

@@ -37,7 +37,14 @@ final class LoopState {
 
         @Override
         public void run() {
-            flush(backendsToFlush);
+            // One reading of the clock for every backend flushed now, and only for the latencies.
+            backendFlushNanos = metrics.recording ? ticker.nanoTime() : 0;
+            flushingBackends = true;
+            try {
+                flush(backendsToFlush);
+            } finally {
+                flushingBackends = false;
+            }
         }
     };
     private final ArrayList<Flushable> repliesToFlush = new ArrayList<>();
@@ -65,6 +72,9 @@ final class LoopState {
     /** While a client's decoder runs, and when it started: see {@link #nanoTime}. */
     private boolean decodingClient;
     private long decodeStartNanos;
+    /** While the held backend writes are flushed, and when that started: see {@link #backendFlushNanos}. */
+    private boolean flushingBackends;
+    private long backendFlushNanos;
 
     LoopState(EventLoop loop, PoolRuntime[] pools) {
         this(loop, pools, false);
@@ -149,6 +159,15 @@ final class LoopState {
 
     void clientDecodeDone() {
         decodingClient = false;
+    }
+
+    /**
+     * When the backend connection being flushed sends its requests: while the loop flushes its held
+     * backend writes, one reading of the clock for all of them (taken only when metrics are
+     * recorded); else the clock now.
+     */
+    long backendFlushNanos() {
+        return flushingBackends ? backendFlushNanos : ticker.nanoTime();
     }
 
     /** The loop's clock, for deadlines. */
