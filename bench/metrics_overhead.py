@@ -12,10 +12,12 @@ on / off keeps what the metrics cost. The loop's figure is the recording's cost 
 the JIT and the collector run on other threads); the process's is the whole cost, scrapes
 included. A scrape's own cost is also measured apart, from back-to-back scrapes.
 
-Both processes run one event loop (--threads 1). Figures to quote come from a quiet machine;
+A pair of JVMs keeps its JIT's choices for the whole run, which moves its ratio by a few per cent
+however many rounds it runs: --pairs starts a fresh pair that many times. Both processes run one
+event loop (--threads 1). Figures to quote come from a quiet machine;
 on a busy one, read the median of the per-round ratios and their spread.
 
-  bench/metrics_overhead.py --rounds 20
+  bench/metrics_overhead.py --pairs 4 --rounds 8
   bench/metrics_overhead.py --home /tmp/old    # a copy of bin/ and cli/target/nutjar.jar to compare
 """
 import argparse
@@ -132,7 +134,8 @@ def spread(values):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=8, help="rounds per pair of processes")
+    p.add_argument("--pairs", type=int, default=4, help="pairs of processes started afresh, one after the other")
     p.add_argument("--window", type=float, default=3.0, help="seconds measured per round and workload")
     p.add_argument("--scrape", type=float, default=1.0, help="seconds between scrapes of /metrics; 0: none")
     p.add_argument("--home", default=ROOT, help="where bin/nutjar and cli/target/nutjar.jar are")
@@ -151,65 +154,78 @@ def main():
             procs.append(r)
             wait_port(port, r, "redis-server")
         servers = "".join("   - %s:%d:1\n" % (HOST, port) for port in redis_ports)
-        targets = []
-        for name, admin in (("off", False), ("on", True)):
-            targets.append(Target(name, a.home, servers, work, admin))
-            procs.append(targets[-1].proc)
-        off, on = targets
-        url = "http://%s:%d/metrics" % (HOST, on.admin_port)
-        stop = threading.Event()
-
-        def scrape():
-            while not stop.wait(a.scrape):
-                urllib.request.urlopen(url, timeout=5).read()
-
-        if a.scrape > 0:
-            threading.Thread(target=scrape, daemon=True).start()
-
         workloads = (("GET -c 50", ["-c", "50", "-t", "get"]),
                      ("GET -c 50 -P 16", ["-c", "50", "-P", "16", "-t", "get"]))
-        # per workload: per round, per target, (process us/request, loop us/request)
+        # per workload: per round, per target, (process us/request, loop us/request); and per pair of processes
         rounds = {w: [] for w, _ in workloads}
+        pair_medians = {w: [] for w, _ in workloads}
         skipped = 0
-        for rnd in range(-1, a.rounds):  # round -1 warms both up
-            for wname, args in workloads:
-                # Started in turn, first one then the other: neither always has the head start.
-                order = targets if rnd % 2 == 0 else targets[::-1]
-                loads = [subprocess.Popen(["redis-benchmark", "-h", HOST, "-p", str(t.port), "-n", "1000000000",
-                                           "-r", "100000", "-q"] + args,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for t in order]
-                try:
-                    time.sleep(0.5)
-                    before = [t.sample() for t in targets]
-                    time.sleep(a.window)
-                    after = [t.sample() for t in targets]
-                finally:
-                    for load in loads:
-                        load.kill()
-                        load.wait()
-                if rnd < 0:
-                    continue
-                per = []
-                for b, e in zip(before, after):
-                    replies = e[2] - b[2]
-                    per.append(None if replies <= 0 else ((e[0] - b[0]) / replies * 1e6, (e[1] - b[1]) / replies * 1e6))
-                if None in per:
-                    skipped += 1
-                else:
-                    rounds[wname].append(per)
-        stop.set()
-        # A scrape's own cost: back-to-back scrapes of the loaded-then-idle process.
-        for _ in range(20):
-            urllib.request.urlopen(url, timeout=5).read()
-        before, n = process_cpu(on.proc.pid), 100
-        for _ in range(n):
-            urllib.request.urlopen(url, timeout=5).read()
-        scrape_ms = (process_cpu(on.proc.pid) - before) / n * 1e3
+        scrape_ms = []
+        for pair in range(a.pairs):
+            # A fresh pair of JVMs each time: each JIT compiles its own way, which moves a pair's
+            # ratio by a few per cent whatever the rounds; the pairs' spread shows how much.
+            targets = [Target(name, a.home, servers, work, admin) for name, admin in (("off", False), ("on", True))]
+            procs.extend(t.proc for t in targets)
+            on = targets[1]
+            url = "http://%s:%d/metrics" % (HOST, on.admin_port)
+            stop = threading.Event()
+
+            def scrape(url, stop):
+                while not stop.wait(a.scrape):
+                    try:
+                        urllib.request.urlopen(url, timeout=5).read()
+                    except OSError as e:  # a slow scrape on a busy machine: the next one is due anyway
+                        print("scrape failed: %s" % e, file=sys.stderr)
+
+            if a.scrape > 0:
+                threading.Thread(target=scrape, args=(url, stop), daemon=True).start()
+            first = {w: len(rounds[w]) for w in rounds}
+            for rnd in range(-1, a.rounds):  # round -1 warms both up
+                for wname, args in workloads:
+                    # Started in turn, first one then the other: neither always has the head start.
+                    order = targets if rnd % 2 == 0 else targets[::-1]
+                    loads = [subprocess.Popen(["redis-benchmark", "-h", HOST, "-p", str(t.port), "-n", "1000000000",
+                                               "-r", "100000", "-q"] + args,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for t in order]
+                    try:
+                        time.sleep(0.5)
+                        before = [t.sample() for t in targets]
+                        time.sleep(a.window)
+                        after = [t.sample() for t in targets]
+                    finally:
+                        for load in loads:
+                            load.kill()
+                            load.wait()
+                    if rnd < 0:
+                        continue
+                    per = []
+                    for b, e in zip(before, after):
+                        replies = e[2] - b[2]
+                        per.append(None if replies <= 0 else ((e[0] - b[0]) / replies * 1e6, (e[1] - b[1]) / replies * 1e6))
+                    if None in per:
+                        skipped += 1
+                    else:
+                        rounds[wname].append(per)
+            stop.set()
+            for w in rounds:
+                mine = rounds[w][first[w]:]
+                if mine:
+                    pair_medians[w].append(tuple(statistics.median(x[1][i] / x[0][i] for x in mine) for i in (0, 1)))
+            # A scrape's own cost: back-to-back scrapes of the loaded-then-idle process.
+            for _ in range(20):
+                urllib.request.urlopen(url, timeout=5).read()
+            before, n = process_cpu(on.proc.pid), 100
+            for _ in range(n):
+                urllib.request.urlopen(url, timeout=5).read()
+            scrape_ms.append((process_cpu(on.proc.pid) - before) / n * 1e3)
+            for t in targets:
+                t.proc.send_signal(signal.SIGTERM)
+                t.proc.wait(10)
 
         print("load average: %s" % open("/proc/loadavg").read().strip())
-        print("%d rounds of %.1f s, both processes loaded at once; %d skipped (no replies); scrape every %.1f s;"
-              " one scrape costs %.2f ms of CPU (%d back to back)" % (a.rounds, a.window, skipped, a.scrape,
-                                                                      scrape_ms, n))
+        print("%d pairs of processes x %d rounds of %.1f s, both processes loaded at once; %d skipped (no replies);"
+              " scrape every %.1f s; one scrape costs %s ms of CPU (per pair, 100 back to back)"
+              % (a.pairs, a.rounds, a.window, skipped, a.scrape, ", ".join("%.2f" % x for x in scrape_ms)))
         for wname, _ in workloads:
             r = rounds[wname]
             if not r:
@@ -222,6 +238,7 @@ def main():
                 total = sum(x[1][i] for x in r) / sum(x[0][i] for x in r)
                 print("  %-10s CPU us/request off %.3f on %.3f (medians); on/off per round: %s; total %.3f"
                       % (what, med_off, med_on, spread(ratios), total))
+                print("  %-10s on/off median of each pair: %s" % ("", " ".join("%.3f" % m[i] for m in pair_medians[wname])))
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
