@@ -34,6 +34,10 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
     private final RecyclingReadBuffers large;
     /** Reads asking for more than this go into {@link #large}. */
     private final int largeAbove;
+    /** After a read of at least this many bytes the socket is read again before the loop polls. */
+    static final int READ_AGAIN_AFTER = 32 * 1024;
+    /** The most reads of one socket per poll while they are long: 1 MiB at the default read size. */
+    static final int MAX_LONG_READS = 16;
 
     private ReadBufferAllocator(RecvByteBufAllocator sizing, SpareBuffers spares, int headroom,
             RecyclingReadBuffers large, int largeAbove) {
@@ -71,6 +75,8 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
 
     private final class ReadHandle implements ExtendedHandle {
         private final ExtendedHandle sizing;
+        private ChannelConfig config;
+        private int readsThisPoll;
 
         ReadHandle(ExtendedHandle sizing) {
             this.sizing = sizing;
@@ -98,11 +104,14 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
 
         @Override
         public void reset(ChannelConfig config) {
+            this.config = config;
+            readsThisPoll = 0;
             sizing.reset(config);
         }
 
         @Override
         public void incMessagesRead(int numMessages) {
+            readsThisPoll += numMessages;
             sizing.incMessagesRead(numMessages);
         }
 
@@ -128,12 +137,22 @@ final class ReadBufferAllocator implements RecvByteBufAllocator {
 
         @Override
         public boolean continueReading() {
-            return sizing.continueReading();
+            return readAgain() || sizing.continueReading();
         }
 
+        /**
+         * The wrapped sizing allows one read per poll (its default, kept for small requests). A
+         * large value arrives in segments of about 64 KiB, each just short of the buffer: after a
+         * long read the socket is read again, up to {@link #MAX_LONG_READS} times, rather than
+         * polled once per segment.
+         */
         @Override
         public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return sizing.continueReading(maybeMoreDataSupplier);
+            return readAgain() || sizing.continueReading(maybeMoreDataSupplier);
+        }
+
+        private boolean readAgain() {
+            return lastBytesRead() >= READ_AGAIN_AFTER && readsThisPoll < MAX_LONG_READS && config.isAutoRead();
         }
 
         @Override

@@ -121,6 +121,39 @@ class ReadBufferAllocatorTest {
     }
 
     @Test
+    void aLongReadShortOfItsBufferIsFollowedByAnotherBeforeTheLoopPolls() {
+        RecvByteBufAllocator.ExtendedHandle handle = headroomHandle(65536, 1024);
+        handle.attemptedBytesRead(65536);
+        handle.lastBytesRead(65483); // a segment of a large value, just short of the buffer
+        handle.incMessagesRead(1);
+
+        assertThat(handle.continueReading(() -> false)).isTrue();
+    }
+
+    @Test
+    void aShortReadShortOfItsBufferEndsTheReadsAsNettyDecides() {
+        RecvByteBufAllocator.ExtendedHandle handle = headroomHandle(65536, 1024);
+        handle.attemptedBytesRead(65536);
+        handle.lastBytesRead(ReadBufferAllocator.READ_AGAIN_AFTER - 1);
+        handle.incMessagesRead(1);
+
+        assertThat(handle.continueReading(() -> false)).isFalse();
+    }
+
+    @Test
+    void longReadsStopAtTheirLimitPerPoll() {
+        RecvByteBufAllocator.ExtendedHandle handle = headroomHandle(65536, 1024);
+        for (int i = 0; i < ReadBufferAllocator.MAX_LONG_READS; i++) {
+            assertThat(handle.continueReading(() -> false)).as("before read %d", i).isEqualTo(i > 0);
+            handle.attemptedBytesRead(65536);
+            handle.lastBytesRead(65483);
+            handle.incMessagesRead(1);
+        }
+
+        assertThat(handle.continueReading(() -> false)).isFalse();
+    }
+
+    @Test
     void aReadWithHeadroomStartsThatFarIntoABufferLargerByIt() {
         ByteBuf read = headroomHandle(2048, 4096).allocate(alloc);
 
