@@ -82,6 +82,9 @@ public final class ConfigLoader {
     private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
             "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db");
 
+    /** Keys a cluster pool does not support yet: its nodes are found at run time and spoken to in plain text. */
+    private static final List<String> NOT_YET_IN_CLUSTER_KEYS = List.of("server_tls", "server_options");
+
     /** The keys that hold a mapping rather than a single value. */
     private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
 
@@ -426,6 +429,12 @@ public final class ConfigLoader {
                     Node value = values.get(key);
                     problems.add(value, pool + "." + key, "not used in a redis_cluster pool, where Redis Cluster"
                             + " places keys by CRC16 slot and {...} hash tag; remove it (was: " + describe(value) + ")");
+                }
+            }
+            for (String key : NOT_YET_IN_CLUSTER_KEYS) {
+                if (seen.containsKey(key)) {
+                    problems.add(values.get(key), pool + "." + key, "not supported in a redis_cluster pool yet"
+                            + " (was: " + describe(values.get(key)) + ")");
                 }
             }
         }

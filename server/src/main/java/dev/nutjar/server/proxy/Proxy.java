@@ -222,7 +222,7 @@ public final class Proxy implements AutoCloseable {
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
         if (pool.redisCluster()) {
-            runtime.cluster = previous != null && previous.cluster != null ? previous.cluster : clusterTopology(pool);
+            runtime.cluster = clusterTopology(pool);
         }
         return runtime;
     }
@@ -421,6 +421,7 @@ public final class Proxy implements AutoCloseable {
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
+            stopRefreshing(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
@@ -444,6 +445,7 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
+            stopRefreshing(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
@@ -535,9 +537,14 @@ public final class Proxy implements AutoCloseable {
         }
         server.shutdown(graceMillis);
         for (PoolRuntime pool : server.pools()) {
-            if (pool.cluster != null) {
-                pool.cluster.close();
-            }
+            stopRefreshing(pool);
+        }
+    }
+
+    /** A cluster pool's generation is replaced or removed: its slot map is no longer refreshed. */
+    private static void stopRefreshing(PoolRuntime pool) {
+        if (pool.cluster != null) {
+            pool.cluster.close();
         }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -26,6 +27,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * class, changed step by step in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeaks.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private RedisClusterNodes cluster;
@@ -118,11 +120,11 @@ class ClusterIT {
         try (Load load = Load.start(proxy, 4)) {
             load.awaitOps(2000);
             long started = load.millis();
-            cluster.reshard(masters.get(0), masters.get(1), 1000);
+            cluster.reshard(masters.get(0), masters.get(1), 500);
             long ended = load.millis();
             load.awaitOps(load.ops() + 2000);
             load.stop();
-            System.out.printf("cluster reshard of 1000 slots: %d ms, %d client ops checked, %d errors%n",
+            System.out.printf("cluster reshard of 500 slots: %d ms, %d client ops checked, %d errors%n",
                     ended - started, load.ops(), load.errors().size());
             assertThat(load.errors()).isEmpty();
         }
@@ -137,11 +139,11 @@ class ClusterIT {
             long started = load.millis();
             cluster.addMaster(added);
             long joined = load.millis();
-            cluster.reshard(cluster.masters(cluster.nodes().get(0)).get(1), added, 500);
+            cluster.reshard(cluster.masters(cluster.nodes().get(0)).get(1), added, 300);
             long ended = load.millis();
             load.awaitOps(load.ops() + 2000);
             load.stop();
-            System.out.printf("cluster add-node: %d ms; reshard of 500 slots to it: %d ms; %d client ops checked,"
+            System.out.printf("cluster add-node: %d ms; reshard of 300 slots to it: %d ms; %d client ops checked,"
                     + " %d errors%n", joined - started, ended - joined, load.ops(), load.errors().size());
             assertThat(load.errors()).isEmpty();
         }
