@@ -45,7 +45,9 @@ final class RedisClusterNodes implements AutoCloseable {
 
     /** A new, empty cluster node, not yet part of the cluster. */
     BackendProcess startNode() throws IOException {
+        // The bus port is chosen too: the default, the port + 10000, is past 65535 for one free port in five.
         BackendProcess node = BackendProcess.redis("--cluster-enabled", "yes",
+                "--cluster-port", String.valueOf(BackendProcess.freePort()),
                 "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
                 "--cluster-config-file", dir.resolve("nodes-" + nodes.size() + ".conf").toString(),
                 "--dir", dir.toString());
