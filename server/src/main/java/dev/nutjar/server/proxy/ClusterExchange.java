@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterExchange extends Exchange {
     static final int MAX_REDIRECTS = 5;
-    /** A request copied rather than viewed when at most this long: the client's input is not held. */
-    private static final int COPY_AT_MOST = 16 * 1024;
     private static final long TRYAGAIN_DELAY_MILLIS = 10;
     private static final byte[] ASKING = "*1\r\n$6\r\nASKING\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -37,11 +35,11 @@ final class ClusterExchange extends Exchange {
         target.heldByBackend();
     }
 
-    /** The request at {@code index} of {@code source}, to keep: a copy when small, else a retained view. */
+    /**
+     * The request at {@code index} of {@code source}, to keep: a retained view of the client's
+     * input, cheaper than a copy (the input then goes back to Netty's pool, not the loop's spares).
+     */
     static ByteBuf keep(ByteBuf source, int index, int length) {
-        if (length <= COPY_AT_MOST) {
-            return PoolRuntime.ALLOCATOR.buffer(length).writeBytes(source, index, length);
-        }
         return source.retainedSlice(index, length);
     }
 
