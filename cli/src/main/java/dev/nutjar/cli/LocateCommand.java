@@ -1,6 +1,9 @@
 package dev.nutjar.cli;
 
+import dev.nutjar.routing.ClusterSlot;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.cluster.ClusterProbe;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import java.io.BufferedReader;
@@ -19,8 +22,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code nutjar locate [-c FILE] [--hex] POOL [KEY ...]}: prints, for each key, the server of the
- * pool it lives on, as {@code KEY<TAB>server-name<TAB>address}. Keys come from the arguments, or
- * one a line from stdin when there are none.
+ * pool it lives on, as {@code KEY<TAB>server-name<TAB>address}; in a cluster pool, as
+ * {@code KEY<TAB>slot<TAB>address} of the slot's master, asked of the cluster. Keys come from the
+ * arguments, or one a line from stdin when there are none.
  */
 final class LocateCommand {
 
@@ -99,7 +103,8 @@ final class LocateCommand {
         if (arguments.help()) {
             out.println("Usage: " + USAGE);
             out.println();
-            out.println("Prints the server each KEY of POOL is routed to: KEY<TAB>server name<TAB>address.");
+            out.println("Prints the server each KEY of POOL is routed to: KEY<TAB>server name<TAB>address;");
+            out.println("in a redis_cluster pool, KEY<TAB>slot<TAB>address of its master, asked of the cluster.");
             out.println("With no KEY, reads keys from stdin, one a line.");
             out.println("  -c, --conf-file=S : configuration file (default: " + CommandLineOptions.DEFAULT_CONF_FILE + ")");
             out.println("      --hex         : keys are hex-encoded bytes (and are printed as given)");
@@ -115,12 +120,24 @@ final class LocateCommand {
                     + config.poolsInFileOrder().stream().map(PoolConfig::name).collect(Collectors.joining(", ")));
             return Main.EXIT_FAILURE;
         }
-        KeyLocator locator;
-        try {
-            locator = locators.forPool(pool);
-        } catch (RuntimeException e) {
-            err.println("nutjar: locate: cannot route pool '" + pool.name() + "': " + e.getMessage());
-            return Main.EXIT_FAILURE;
+        Function<byte[], String> locator;
+        if (pool.redisCluster()) {
+            locator = clusterLocator(pool, err);
+            if (locator == null) {
+                return Main.EXIT_FAILURE;
+            }
+        } else {
+            KeyLocator ring;
+            try {
+                ring = locators.forPool(pool);
+            } catch (RuntimeException e) {
+                err.println("nutjar: locate: cannot route pool '" + pool.name() + "': " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+            locator = key -> {
+                ServerSpec server = ring.locate(key);
+                return server.name() + "\t" + server.address();
+            };
         }
         boolean allLocated = true;
         if (!arguments.keys().isEmpty()) {
@@ -140,7 +157,35 @@ final class LocateCommand {
         return allLocated ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 
-    private static boolean locate(KeyLocator locator, String key, boolean hex, PrintStream out, PrintStream err) {
+    /**
+     * A cluster pool's keys: {@code slot<TAB>host:port} of its master, by the slot map of the first
+     * seed node that answers; null, reported, when none does.
+     */
+    private static Function<byte[], String> clusterLocator(PoolConfig pool, PrintStream err) {
+        ClusterProbe probe = new ClusterProbe(pool.hasTimeout() ? pool.timeoutMillis() : 2000,
+                pool.serverUsername(pool.servers().get(0)), pool.serverPassword(pool.servers().get(0)));
+        List<String> failures = new ArrayList<>();
+        for (ServerSpec seed : pool.servers()) {
+            if (seed.isUnix()) {
+                continue;
+            }
+            try {
+                NodeAddress[] shape = probe.shape(new NodeAddress(seed.host(), seed.port()));
+                return key -> {
+                    int slot = ClusterSlot.of(key, 0, key.length);
+                    return slot + "\t" + (shape[slot] == null ? "-" : shape[slot].toString());
+                };
+            } catch (IOException e) {
+                failures.add(seed.address() + ": " + e.getMessage());
+            }
+        }
+        err.println("nutjar: locate: no seed node of cluster pool '" + pool.name() + "' told its slot map: "
+                + String.join("; ", failures));
+        return null;
+    }
+
+    private static boolean locate(Function<byte[], String> locator, String key, boolean hex, PrintStream out,
+            PrintStream err) {
         byte[] bytes;
         if (hex) {
             try {
@@ -152,8 +197,7 @@ final class LocateCommand {
         } else {
             bytes = key.getBytes(StandardCharsets.UTF_8);
         }
-        ServerSpec server = locator.locate(bytes);
-        out.println(key + "\t" + server.name() + "\t" + server.address());
+        out.println(key + "\t" + locator.apply(bytes));
         return true;
     }
 }

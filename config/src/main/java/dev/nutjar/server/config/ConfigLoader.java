@@ -74,7 +74,16 @@ public final class ConfigLoader {
             "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
             "redis_username", "redis_server_auth", "tls", "server_tls", "server_options",
             // Nutjar's own: the most of the key space a reload may move to other servers.
-            "max_move_fraction");
+            "max_move_fraction",
+            // Nutjar's own: the servers are seed nodes of a Redis Cluster, which places the keys.
+            "redis_cluster");
+
+    /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
+    private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
+            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db");
+
+    /** Keys a cluster pool does not support yet: its nodes are found at run time and spoken to in plain text. */
+    private static final List<String> NOT_YET_IN_CLUSTER_KEYS = List.of("server_tls", "server_options");
 
     /** The keys that hold a mapping rather than a single value. */
     private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
@@ -313,6 +322,8 @@ public final class ConfigLoader {
         private int serverRetryTimeout = PoolConfig.DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS;
         private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
         private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
+        private boolean redisCluster;
+        private final Map<String, Node> values = new HashMap<>();
         private final List<ServerSpec> servers = new ArrayList<>();
         private String redisUsername;
         private String redisServerAuth;
@@ -356,6 +367,7 @@ public final class ConfigLoader {
                     problems.add(keyNode, path, "duplicate key; it is already set at line " + line(first));
                     continue;
                 }
+                values.put(key, setting.getValueNode());
                 read(key, path, setting.getValueNode());
             }
             for (String required : List.of("listen", "servers")) {
@@ -380,6 +392,9 @@ public final class ConfigLoader {
                     }
                 }
             }
+            if (redisCluster) {
+                checkClusterKeys(seen);
+            }
             TlsReader tlsReader = new TlsReader(problems);
             if (mappings.containsKey("tls")) {
                 tls = tlsReader.clientTls(pool + ".tls", mappings.get("tls"));
@@ -400,7 +415,28 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions);
+                    serverOptions, redisCluster);
+        }
+
+        /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
+        private void checkClusterKeys(Map<String, Node> seen) {
+            if (!redis) {
+                problems.add(values.get("redis_cluster"), pool + ".redis_cluster",
+                        "only valid for a redis pool; set 'redis: true'");
+            }
+            for (String key : RING_ONLY_KEYS) {
+                if (seen.containsKey(key)) {
+                    Node value = values.get(key);
+                    problems.add(value, pool + "." + key, "not used in a redis_cluster pool, where Redis Cluster"
+                            + " places keys by CRC16 slot and {...} hash tag; remove it (was: " + describe(value) + ")");
+                }
+            }
+            for (String key : NOT_YET_IN_CLUSTER_KEYS) {
+                if (seen.containsKey(key)) {
+                    problems.add(values.get(key), pool + "." + key, "not supported in a redis_cluster pool yet"
+                            + " (was: " + describe(values.get(key)) + ")");
+                }
+            }
         }
 
         /** {@code server_options}: server name or host:port to its own TLS and credentials. */
@@ -564,6 +600,7 @@ public final class ConfigLoader {
                 case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
                 case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
                 case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
+                case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }

@@ -51,6 +51,8 @@ import java.util.Objects;
  * @param tls TLS for clients ({@code tls}), or null for plain text
  * @param serverTls TLS to every server ({@code server_tls}), or null for plain text
  * @param serverOptions per-server settings ({@code server_options}) by server name
+ * @param redisCluster Nutjar's {@code redis_cluster}: the servers are seed nodes of a Redis
+ *     Cluster, whose slot map places the keys (default false)
  */
 public record PoolConfig(
         String name,
@@ -76,7 +78,8 @@ public record PoolConfig(
         String redisServerAuth,
         ClientTls tls,
         ServerTls serverTls,
-        Map<String, ServerOptions> serverOptions) {
+        Map<String, ServerOptions> serverOptions,
+        boolean redisCluster) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -116,6 +119,7 @@ public record PoolConfig(
             throw new IllegalArgumentException("server connections must be > 0 (was: " + serverConnections + ")");
         }
         if (!redis) {
+            requireRedis("redis_cluster", redisCluster ? "true" : null);
             requireRedis("redis_auth", redisAuth);
             requireRedis("redis_server_auth", redisServerAuth);
             requireRedis("redis_username", redisUsername);
@@ -142,7 +146,7 @@ public record PoolConfig(
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of());
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false);
     }
 
     private static void requireRedis(String key, String value) {
@@ -235,6 +239,7 @@ public record PoolConfig(
                 + ", maxMoveFraction=" + maxMoveFraction
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
-                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions + "]";
+                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
+                + ", redisCluster=" + redisCluster + "]";
     }
 }

@@ -227,6 +227,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsAClusterPool() throws Exception {
+        NutjarConfig config = loader.parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis: true
+                  redis_cluster: true
+                  servers:
+                   - 127.0.0.1:7000:1
+                """, "cluster.yml");
+
+        assertThat(config.pools().get(0).redisCluster()).isTrue();
+    }
+
+    @Test
+    void refusesRingKeysInAClusterPool() {
+        ConfigException thrown = catchThrowableOfType(ConfigException.class,
+                () -> loader.parse(ONE_POOL + "  redis: true\n  redis_cluster: true\n  distribution: modula\n", "c.yml"));
+
+        assertThat(thrown.errors()).containsExactly(
+                "line 3: alpha.hash: not used in a redis_cluster pool, where Redis Cluster places keys by CRC16"
+                        + " slot and {...} hash tag; remove it (was: 'murmur')",
+                "line 9: alpha.distribution: not used in a redis_cluster pool, where Redis Cluster places keys by"
+                        + " CRC16 slot and {...} hash tag; remove it (was: 'modula')");
+    }
+
+    @Test
+    void refusesAClusterPoolThatIsNotRedis() {
+        ConfigException thrown = catchThrowableOfType(ConfigException.class,
+                () -> loader.parse(ONE_POOL.replace("  hash: murmur\n", "") + "  redis_cluster: true\n", "c.yml"));
+
+        assertThat(thrown.errors()).containsExactly("line 6: alpha.redis_cluster: only valid for a redis pool; set 'redis: true'");
+    }
+
+    @Test
     void doesNotRepeatTheRedisPasswordInErrors() {
         ConfigException thrown = catchThrowableOfType(ConfigException.class,
                 () -> loader.parse(ONE_POOL + "  redis_auth: hunter2\n", "auth.yml"));

@@ -3,6 +3,7 @@ package dev.nutjar.server.proxy;
 import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ServerCodec;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.stats.ServerStat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -50,7 +51,12 @@ final class BackendConnection extends Flushable {
 
     /** The pool generation it serves and its server's index there: a reload moves a kept connection on. */
     private PoolRuntime pool;
+    /** The server's index; -1 for a node of a cluster pool, found at run time and not counted per server. */
     private int server;
+    /** The cluster node it connects to, or null for a server of the pool's list. */
+    private final NodeAddress node;
+    /** Told when the connection to {@link #node} fails: the cluster's map is refreshed. */
+    private final Runnable nodeFailed;
     /** A reload took it out of its pool: it closes once the requests on it are answered. */
     private boolean retired;
     private final LoopState loopState;
@@ -76,8 +82,20 @@ final class BackendConnection extends Flushable {
     private long readNanos;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
+        this(pool, server, null, null, loopState);
+    }
+
+    /** A connection to {@code node} of a cluster pool; {@code nodeFailed} runs when it fails. */
+    BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable nodeFailed) {
+        this(pool, -1, node, nodeFailed, loopState);
+    }
+
+    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed,
+            LoopState loopState) {
         this.pool = pool;
         this.server = server;
+        this.node = node;
+        this.nodeFailed = nodeFailed;
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
@@ -198,9 +216,11 @@ final class BackendConnection extends Flushable {
     private void connect() {
         state = State.CONNECTING;
         heardFromServer();
-        codec = pool.protocol.newServerCodec(pool.serverSettings(server));
+        codec = pool.protocol.newServerCodec(node == null ? pool.serverSettings(server) : pool.protocolSettings);
         Handler handler = new Handler();
-        ChannelFuture future = pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler);
+        ChannelFuture future = node == null
+                ? pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler)
+                : pool.connect(node, loopState.loop, loopState.backendReadAllocator(pool), handler);
         channel = future.channel();
         if (future.isDone()) {
             connected(future, handler);
@@ -215,14 +235,14 @@ final class BackendConnection extends Flushable {
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            log.debug("connect to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server), address(),
+            log.debug("connect to server '{}' ({}) of pool '{}' failed: {}", name(), address(),
                     pool.name, cause.toString());
             count(ServerStat.SERVER_ERR, 1);
             broken(FailureReasons.of(cause), true);
             return;
         }
         state = State.READY;
-        log.debug("connected to server '{}' ({}) of pool '{}' from {}", pool.serverName(server), address(),
+        log.debug("connected to server '{}' ({}) of pool '{}' from {}", name(), address(),
                 pool.name, channel.localAddress());
         handler.counted = true;
         count(ServerStat.SERVER_CONNECTIONS, 1);
@@ -285,11 +305,11 @@ final class BackendConnection extends Flushable {
         if (expired > 0) {
             count(ServerStat.SERVER_TIMEDOUT, expired);
             if (silence.newStall(now)) {
-                pool.routing.recordFailure(server);
+                recordFailure();
             }
         }
         if (abandoned > MAX_ABANDONED) {
-            log.warn("closing connection to {}: {} requests timed out on it", pool.serverName(server), abandoned);
+            log.warn("closing connection to {}: {} requests timed out on it", name(), abandoned);
             closeChannel();
             broken(FailureReasons.TIMED_OUT, false);
             return;
@@ -317,7 +337,7 @@ final class BackendConnection extends Flushable {
         handshakeRepliesLeft = 0;
         stream.reset();
         if (countFailure) {
-            pool.routing.recordFailure(server);
+            recordFailure();
         }
         // Taken out first: failing a request can resume its client, whose next requests then go
         // to a new connection and must not be failed with this one's.
@@ -405,7 +425,7 @@ final class BackendConnection extends Flushable {
                 }
             }
         } catch (ProtocolException e) {
-            log.warn("bad reply from {} of pool {}: {}", pool.serverName(server), pool.name, e.getMessage());
+            log.warn("bad reply from {} of pool {}: {}", name(), pool.name, e.getMessage());
             count(ServerStat.SERVER_ERR, 1);
             closeChannel();
             broken(FailureReasons.BAD_REPLY, true);
@@ -428,7 +448,7 @@ final class BackendConnection extends Flushable {
         String error = codec.handshakeError(reply);
         reply.release();
         if (error != null) {
-            log.warn("handshake with {} of pool {} failed: {}", pool.serverName(server), pool.name, error);
+            log.warn("handshake with {} of pool {} failed: {}", name(), pool.name, error);
         }
         return true;
     }
@@ -458,7 +478,7 @@ final class BackendConnection extends Flushable {
         }
         awaiting.poll();
         queues.answered(exchange.requestBytes);
-        if (flushNanos != null) {
+        if (flushNanos != null && server >= 0) {
             recordLatency(exchange);
         }
         count(ServerStat.RESPONSES, 1);
@@ -472,11 +492,13 @@ final class BackendConnection extends Flushable {
         if (exchange.abandoned) {
             lateReplyDropped(reply);
         } else {
-            boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
-            if (failure) {
-                pool.routing.recordFailure(server);
-            } else {
-                pool.routing.recordSuccess(server);
+            if (server >= 0) {
+                boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
+                if (failure) {
+                    pool.routing.recordFailure(server);
+                } else {
+                    pool.routing.recordSuccess(server);
+                }
             }
             if (reply != null) {
                 exchange.replied(reply);
@@ -530,11 +552,25 @@ final class BackendConnection extends Flushable {
 
     /** The server's address as configured, for the log. */
     private String address() {
-        return pool.servers().get(server).address();
+        return node != null ? node.toString() : pool.servers().get(server).address();
+    }
+
+    /** The server's name, for the log. */
+    private String name() {
+        return node != null ? node.toString() : pool.serverName(server);
+    }
+
+    /** A failure of the server: counted toward its ejection, or for a cluster node, the map refreshed. */
+    private void recordFailure() {
+        if (server >= 0) {
+            pool.routing.recordFailure(server);
+        } else if (nodeFailed != null) {
+            nodeFailed.run();
+        }
     }
 
     private void count(ServerStat stat, long delta) {
-        if (retired) {
+        if (retired || server < 0) {
             return;
         }
         loopState.counters.addServer(pool.id, server, stat, delta);
@@ -569,7 +605,7 @@ final class BackendConnection extends Flushable {
                 count(ServerStat.SERVER_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
-                log.debug("server '{}' ({}) of pool '{}' closed the connection", pool.serverName(server),
+                log.debug("server '{}' ({}) of pool '{}' closed the connection", name(),
                         address(), pool.name);
                 count(ServerStat.SERVER_EOF, 1);
                 broken(FailureReasons.SERVER_CLOSED, true);
@@ -579,7 +615,7 @@ final class BackendConnection extends Flushable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
-                log.debug("connection to server '{}' ({}) of pool '{}' failed: {}", pool.serverName(server),
+                log.debug("connection to server '{}' ({}) of pool '{}' failed: {}", name(),
                         address(), pool.name, cause.toString());
                 count(ServerStat.SERVER_ERR, 1);
                 closeChannel();

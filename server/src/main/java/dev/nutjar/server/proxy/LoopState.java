@@ -120,7 +120,7 @@ final class LoopState {
                 largeReads, spares.bufferSize());
         counters.installPool(pool, null, false);
         metrics.installPool(pool, null);
-        upstreams[id] = new RingUpstream(pool, this);
+        upstreams[id] = pool.cluster != null ? new ClusterUpstream(pool, this) : new RingUpstream(pool, this);
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.cluster.ClusterTopology;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -58,6 +60,8 @@ final class PoolRuntime {
     PoolTls tls = PoolTls.PLAIN;
     /** What each server is told on a new connection (its credentials); null: {@link #protocolSettings}. */
     ProtocolSettings[] serverSettings;
+    /** For a Redis Cluster pool, its slot map, which places the keys; null for a ring of fixed servers. */
+    ClusterTopology cluster;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -142,21 +146,34 @@ final class PoolRuntime {
      */
     ChannelFuture connect(int server, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
         ServerSpec spec = servers.get(server);
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(spec.isUnix() ? transport.unix : transport.tcp)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator)
+        Bootstrap bootstrap = bootstrap(loop, readAllocator, spec.isUnix())
                 .handler(tls.toServer(server) ? withTls(server, handler) : handler);
         SocketAddress address;
         if (spec.isUnix()) {
             address = new DomainSocketAddress(spec.unixPath());
         } else {
-            bootstrap.option(ChannelOption.TCP_NODELAY, true);
             address = new InetSocketAddress(spec.host(), spec.port());
         }
         return bootstrap.connect(address);
+    }
+
+    /** Opens a connection to {@code node} of a cluster pool, as {@link #connect(int, EventLoop, RecvByteBufAllocator, ChannelHandler)}. */
+    ChannelFuture connect(NodeAddress node, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
+        return bootstrap(loop, readAllocator, false).handler(handler)
+                .connect(new InetSocketAddress(node.host(), node.port()));
+    }
+
+    private Bootstrap bootstrap(EventLoop loop, RecvByteBufAllocator readAllocator, boolean unix) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(unix ? transport.unix : transport.tcp)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, readAllocator);
+        if (!unix) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        return bootstrap;
     }
 
     /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */

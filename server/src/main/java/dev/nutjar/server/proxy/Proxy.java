@@ -6,6 +6,9 @@ import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.cluster.ClusterProbe;
+import dev.nutjar.server.cluster.ClusterTopology;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
@@ -39,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    /** How often a cluster pool's slot map is refreshed when nothing prompts it. */
+    static final long CLUSTER_REFRESH_MILLIS = 1000;
 
     /** How long a removed pool's clients have to get their last replies before they are closed. */
     static final long REMOVED_POOL_GRACE_MILLIS = 5_000;
@@ -215,7 +221,22 @@ public final class Proxy implements AutoCloseable {
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+        if (pool.redisCluster()) {
+            runtime.cluster = clusterTopology(pool);
+        }
         return runtime;
+    }
+
+    /** A cluster pool's slot map, learnt from its seed nodes now (or later, when none answers). */
+    private static ClusterTopology clusterTopology(PoolConfig pool) {
+        ServerSpec first = pool.servers().get(0);
+        ClusterProbe probe = new ClusterProbe(pool.hasTimeout() ? Math.min(pool.timeoutMillis(), 2000) : 2000,
+                pool.serverUsername(first), pool.serverPassword(first));
+        List<NodeAddress> seeds = pool.servers().stream().filter(s -> !s.isUnix())
+                .map(s -> new NodeAddress(s.host(), s.port())).toList();
+        ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS);
+        topology.start();
+        return topology;
     }
 
     private static ProxyServer.Listener listener(PoolConfig pool) {
@@ -400,6 +421,7 @@ public final class Proxy implements AutoCloseable {
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
+            stopRefreshing(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
@@ -423,6 +445,7 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
+            stopRefreshing(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
@@ -513,6 +536,16 @@ public final class Proxy implements AutoCloseable {
             running.close();
         }
         server.shutdown(graceMillis);
+        for (PoolRuntime pool : server.pools()) {
+            stopRefreshing(pool);
+        }
+    }
+
+    /** A cluster pool's generation is replaced or removed: its slot map is no longer refreshed. */
+    private static void stopRefreshing(PoolRuntime pool) {
+        if (pool.cluster != null) {
+            pool.cluster.close();
+        }
     }
 
     @Override

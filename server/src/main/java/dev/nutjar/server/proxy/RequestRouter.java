@@ -90,7 +90,7 @@ final class RequestRouter {
                 if (upstream.serverOf(request, k) != server) {
                     PendingRequest slot = PendingRequest.of(slots, owner, request);
                     queue.add(slot, decodeRun);
-                    slot.replied(request.crossServerReply(owner.allocator()));
+                    slot.replied(upstream.crossServerReply(request, owner.allocator()));
                     return;
                 }
             }
@@ -110,11 +110,11 @@ final class RequestRouter {
             }
             return;
         }
-        BackendConnection backend = upstream.connection(server);
         if (expectsReply) {
-            backend.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());
+            upstream.send(server, slot, request.frameSource(), request.frameIndex(), request.frameLength());
         } else {
-            backend.sendWithoutReply(request.frameSource(), request.frameIndex(), request.frameLength());
+            upstream.connection(server).sendWithoutReply(request.frameSource(), request.frameIndex(),
+                    request.frameLength());
         }
         // Copied into the backend's batch, or passed on as a view of its own: released now, so the
         // request's objects go back to their pools while still in cache, and the client's input
@@ -147,7 +147,7 @@ final class RequestRouter {
         int replyKind = split.replyKind();
         for (int f = 0; f < fragments; f++) {
             ByteBuf bytes = split.takeRequest(f);
-            upstream.connection(split.server(f)).send(new PendingRequest.Fragment(slot, f, replyKind), bytes);
+            upstream.send(split.server(f), new PendingRequest.Fragment(slot, f, replyKind), bytes);
         }
     }
 }

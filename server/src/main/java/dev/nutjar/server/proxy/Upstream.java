@@ -2,6 +2,8 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.Request;
 import dev.nutjar.routing.ServerPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Where a pool's requests go, as one event loop sees it: which server a key belongs to, and which
@@ -18,6 +20,30 @@ interface Upstream {
 
     /** A connection of this loop to {@code server}, which sends the request and reads its reply. */
     BackendConnection connection(int server);
+
+    /**
+     * Sends a request whose reply completes {@code exchange} to {@code server}. A cluster pool
+     * keeps the bytes to follow redirects; a ring sends them and forgets them.
+     *
+     * @param source holds the request at {@code index}; still the caller's, not retained
+     */
+    default void send(int server, Exchange exchange, ByteBuf source, int index, int length) {
+        connection(server).send(exchange, source, index, length);
+    }
+
+    /**
+     * Sends a request (a fragment of a split one) whose reply completes {@code exchange}.
+     *
+     * @param frame taken over
+     */
+    default void send(int server, Exchange exchange, ByteBuf frame) {
+        connection(server).send(exchange, frame);
+    }
+
+    /** The reply to a request whose keys must share a server and do not; owned by the caller. */
+    default ByteBuf crossServerReply(Request request, ByteBufAllocator alloc) {
+        return request.crossServerReply(alloc);
+    }
 
     /** Opens a connection to every server now (twemproxy's {@code preconnect}). */
     void preconnect();

@@ -1,0 +1,151 @@
+package dev.nutjar.server.proxy;
+
+import dev.nutjar.protocol.KeyScratch;
+import dev.nutjar.protocol.Request;
+import dev.nutjar.routing.ClusterSlot;
+import dev.nutjar.server.cluster.ClusterTopology;
+import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.cluster.SlotMap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A Redis Cluster pool as one event loop sees it: a key's "server" is its slot, served by the
+ * node the pool's {@link ClusterTopology} names now; this loop's connections to the nodes, by
+ * node index, grow as nodes are discovered. Every request sent is a {@link ClusterExchange},
+ * which keeps its bytes to follow {@code MOVED} and {@code ASK} redirects. Splitting by slot
+ * keeps each fragment of a multi-key command within one slot, as Redis Cluster requires.
+ */
+final class ClusterUpstream implements Upstream {
+    private static final byte[] CROSSSLOT =
+            "-CROSSSLOT Keys in request don't hash to the same slot\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final PoolRuntime pool;
+    private final LoopState loop;
+    private final ClusterTopology topology;
+    /** [node][connection], by the node's index in the topology's maps; null until first used. */
+    private BackendConnection[][] connections = new BackendConnection[0][];
+    private int[] next = new int[0];
+    private final Runnable nodeFailed;
+
+    ClusterUpstream(PoolRuntime pool, LoopState loop) {
+        this.pool = pool;
+        this.loop = loop;
+        this.topology = pool.cluster;
+        this.nodeFailed = topology::refreshSoon;
+    }
+
+    ClusterTopology topology() {
+        return topology;
+    }
+
+    LoopState loop() {
+        return loop;
+    }
+
+    /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
+    @Override
+    public int serverOf(Request request, int key) {
+        ByteBuf buf = request.keyBuffer(key);
+        int index = request.keyIndex(key);
+        int length = request.keyLength(key);
+        int slot = buf.hasArray()
+                ? ClusterSlot.of(buf.array(), buf.arrayOffset() + index, length)
+                : ClusterSlot.of(KeyScratch.copy(buf, index, length), 0, length);
+        return topology.current().nodeOf(slot) == SlotMap.NO_NODE ? NO_SERVER : slot;
+    }
+
+    /** A connection to the node serving {@code slot} now. */
+    @Override
+    public BackendConnection connection(int slot) {
+        SlotMap map = topology.current();
+        int node = map.nodeOf(slot);
+        // Unserved since routed (a refresh in between): any node, whose redirect will tell.
+        return toNode(map, node == SlotMap.NO_NODE ? 0 : node);
+    }
+
+    /** A connection to node {@code address}, which becomes known if it was not. */
+    BackendConnection toNode(NodeAddress address) {
+        SlotMap map = topology.current();
+        int node = map.indexOf(address);
+        if (node == SlotMap.NO_NODE) {
+            map = topology.know(address);
+            node = map.indexOf(address);
+        }
+        return toNode(map, node);
+    }
+
+    private BackendConnection toNode(SlotMap map, int node) {
+        if (node >= connections.length) {
+            int size = Math.max(node + 1, map.nodeCount());
+            connections = Arrays.copyOf(connections, size);
+            next = Arrays.copyOf(next, size);
+        }
+        BackendConnection[] conns = connections[node];
+        if (conns == null) {
+            conns = new BackendConnection[pool.serverConnections];
+            for (int c = 0; c < conns.length; c++) {
+                conns[c] = new BackendConnection(pool, map.node(node), loop, nodeFailed);
+            }
+            connections[node] = conns;
+        }
+        if (conns.length == 1) {
+            return conns[0];
+        }
+        int i = next[node];
+        next[node] = i + 1 == conns.length ? 0 : i + 1;
+        return conns[i];
+    }
+
+    @Override
+    public void send(int slot, Exchange exchange, ByteBuf source, int index, int length) {
+        ClusterExchange sent = new ClusterExchange(this, exchange, slot, ClusterExchange.keep(source, index, length));
+        connection(slot).send(sent, source, index, length);
+    }
+
+    @Override
+    public void send(int slot, Exchange exchange, ByteBuf frame) {
+        ClusterExchange sent = new ClusterExchange(this, exchange, slot, frame.retainedDuplicate());
+        connection(slot).send(sent, frame);
+    }
+
+    /** Redis's own reply to keys of several slots in a command that needs one. */
+    @Override
+    public ByteBuf crossServerReply(Request request, ByteBufAllocator alloc) {
+        return alloc.buffer(CROSSSLOT.length).writeBytes(CROSSSLOT);
+    }
+
+    @Override
+    public void preconnect() {
+        SlotMap map = topology.current();
+        for (int node = 0; node < map.nodeCount(); node++) {
+            toNode(map, node).preconnect();
+        }
+    }
+
+    /** A reload's new generation of the pool: new connections; those of this one close once answered. */
+    @Override
+    public Upstream nextGeneration(PoolRuntime next, LoopState loop, int[] previousIndex, boolean keepConnections) {
+        for (BackendConnection[] node : connections) {
+            if (node != null) {
+                for (BackendConnection conn : node) {
+                    conn.retire();
+                }
+            }
+        }
+        return next.cluster != null ? new ClusterUpstream(next, loop) : new RingUpstream(next, loop);
+    }
+
+    @Override
+    public void close() {
+        for (BackendConnection[] node : connections) {
+            if (node != null) {
+                for (BackendConnection conn : node) {
+                    conn.close();
+                }
+            }
+        }
+    }
+}

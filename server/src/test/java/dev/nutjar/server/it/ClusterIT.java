@@ -1,0 +1,288 @@
+package dev.nutjar.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * A cluster pool in front of a real Redis Cluster (three masters, three replicas) while clients
+ * write and read through Nutjar, every reply checked: slots moved by a live reshard, a new master
+ * added and given slots, a master killed and its replica promoted. One cluster for the whole
+ * class, changed step by step in order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoLeaks.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private RedisClusterNodes cluster;
+    private TestProxy proxy;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        cluster = RedisClusterNodes.start(3);
+        List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
+        proxy = TestProxy.startPool("cluster", """
+                  redis: true
+                  redis_cluster: true
+                  timeout: 2000
+                  servers:
+                   - %s:1
+                   - %s:1
+                """.formatted(masters.get(0).address(), masters.get(1).address()), 2);
+    }
+
+    @AfterAll
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void routesEachKeyToItsSlotsMaster() {
+        try (Jedis jedis = proxy.jedis()) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(jedis.set("key:" + i, "value:" + i)).isEqualTo("OK");
+            }
+            for (int i = 0; i < 200; i += 37) {
+                String key = "key:" + i;
+                try (Jedis direct = RedisShards.direct(cluster.masterOf(key, cluster.nodes().get(0)))) {
+                    assertThat(direct.get(key)).isEqualTo("value:" + i);
+                }
+            }
+            assertThat(jedis.mget("key:1", "key:2", "nokey", "key:3")).containsExactly("value:1", "value:2", null, "value:3");
+            assertThat(jedis.exists("key:1", "key:2", "nokey")).isEqualTo(2);
+            assertThat(jedis.mset("a", "1", "b", "2", "c", "3")).isEqualTo("OK");
+            assertThat(jedis.del("a", "b", "c", "d")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void refusesKeysOfSeveralSlotsWhereRedisDoes() {
+        try (Jedis jedis = proxy.jedis()) {
+            assertThatThrownBy(() -> jedis.msetnx("a", "1", "b", "2"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
+            assertThatThrownBy(() -> jedis.eval("return 1", 2, "a", "b"))
+                    .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
+            assertThatThrownBy(() -> jedis.smove("a", "b", "m"))
+                    .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
+            assertThat(jedis.msetnx("{user}a", "1", "{user}b", "2")).isEqualTo(1);
+            assertThat(jedis.eval("return redis.call('get', KEYS[2])", 2, "{user}a", "{user}b")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void startsWithItsFirstSeedDown() throws Exception {
+        int dead = BackendProcess.freePort();
+        BackendProcess live = cluster.masters(cluster.nodes().get(0)).get(2);
+        try (TestProxy seeded = TestProxy.startPool("seeded", """
+                  redis: true
+                  redis_cluster: true
+                  servers:
+                   - 127.0.0.1:%d:1
+                   - %s:1
+                """.formatted(dead, live.address()), 1);
+                Jedis jedis = seeded.jedis()) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(jedis.set("seed:" + i, "v" + i)).isEqualTo("OK");
+                assertThat(jedis.get("seed:" + i)).isEqualTo("v" + i);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aLiveReshardIsInvisibleToClients() throws Exception {
+        List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
+        try (Load load = Load.start(proxy, 4)) {
+            load.awaitOps(2000);
+            long started = load.millis();
+            cluster.reshard(masters.get(0), masters.get(1), 500);
+            long ended = load.millis();
+            load.awaitOps(load.ops() + 2000);
+            load.stop();
+            System.out.printf("cluster reshard of 500 slots: %d ms, %d client ops checked, %d errors%n",
+                    ended - started, load.ops(), load.errors().size());
+            assertThat(load.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
+        BackendProcess added = cluster.startNode();
+        try (Load load = Load.start(proxy, 4)) {
+            load.awaitOps(2000);
+            long started = load.millis();
+            cluster.addMaster(added);
+            long joined = load.millis();
+            cluster.reshard(cluster.masters(cluster.nodes().get(0)).get(1), added, 300);
+            long ended = load.millis();
+            load.awaitOps(load.ops() + 2000);
+            load.stop();
+            System.out.printf("cluster add-node: %d ms; reshard of 300 slots to it: %d ms; %d client ops checked,"
+                    + " %d errors%n", joined - started, ended - joined, load.ops(), load.errors().size());
+            assertThat(load.errors()).isEmpty();
+        }
+        assertThat(cluster.masters(cluster.nodes().get(0))).contains(added);
+    }
+
+    @Test
+    @Order(6)
+    void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        BackendProcess victim = cluster.masters(observer).stream()
+                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
+        BackendProcess replica = cluster.replicaOf(victim, observer);
+        try (Load load = Load.start(proxy, 4)) {
+            load.awaitOps(2000);
+            long killed = load.millis();
+            victim.kill();
+            Await.until(replica.address() + " promoted", Duration.ofSeconds(30),
+                    () -> cluster.masters(observer).contains(replica));
+            long promoted = load.millis();
+            cluster.awaitOk(cluster.live());
+            long ok = load.millis();
+            // Once the cluster is whole again and the proxy has answered a request for every key,
+            // nothing fails any more.
+            Await.until("the proxy serves the promoted replica's slots", Duration.ofSeconds(10), load::quietSinceLastError);
+            long settled = load.millis();
+            long errorsBefore = load.errors().size();
+            long opsBefore = load.ops();
+            load.awaitOps(opsBefore + 3000);
+            load.stop();
+            List<Load.Failure> errors = load.errors();
+            long firstError = errors.isEmpty() ? -1 : errors.get(0).atMillis() - killed;
+            long lastError = errors.isEmpty() ? -1 : errors.get(errors.size() - 1).atMillis() - killed;
+            System.out.printf("cluster failover timeline (ms after kill): promoted seen %d, cluster_state ok %d,"
+                    + " client errors %d (first %d, last %d), proxy settled %d; %d ops after, %d errors after%n",
+                    promoted - killed, ok - killed, errorsBefore, firstError, lastError, settled - killed,
+                    load.ops() - opsBefore, errors.size() - errorsBefore);
+            assertThat(errors.size()).isEqualTo(errorsBefore);
+            assertThat(errors).allMatch(e -> e.atMillis() <= settled);
+        }
+    }
+
+    /** Client threads that write and read back their own keys through the proxy, checking every reply. */
+    static final class Load implements AutoCloseable {
+        record Failure(long atMillis, String what) {}
+
+        private final long start = System.nanoTime();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong ops = new AtomicLong();
+        private final List<Failure> errors = Collections.synchronizedList(new ArrayList<>());
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile long lastErrorOps = -1;
+
+        static Load start(TestProxy proxy, int clients) {
+            Load load = new Load();
+            for (int t = 0; t < clients; t++) {
+                int client = t;
+                Thread thread = new Thread(() -> load.run(proxy, client), "cluster-load-" + t);
+                load.threads.add(thread);
+                thread.start();
+            }
+            return load;
+        }
+
+        private void run(TestProxy proxy, int client) {
+            Jedis jedis = proxy.jedis();
+            for (long i = 0; running.get(); i++) {
+                String key = "load:" + client + ":" + (i % 500);
+                String value = client + ":" + i;
+                try {
+                    check(key, "SET", jedis.set(key, value), "OK");
+                    check(key, "GET", jedis.get(key), value);
+                    if (i % 4 == 0) {
+                        String k2 = "load:" + client + ":m:" + (i % 97);
+                        String k3 = "load:" + client + ":n:" + (i % 89);
+                        check(key, "MSET", jedis.mset(key, value, k2, value, k3, value), "OK");
+                        check(key, "MGET", String.join(",", jedis.mget(key, k2, k3)), value + "," + value + "," + value);
+                    }
+                    ops.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failed(e.toString());
+                    if (!(e instanceof JedisDataException)) {
+                        jedis.close();
+                        jedis = proxy.jedis();
+                    }
+                }
+            }
+            jedis.close();
+        }
+
+        private void check(String key, String command, String got, String expected) {
+            if (!expected.equals(got)) {
+                failed(command + " " + key + ": expected " + expected + ", got " + got);
+            }
+        }
+
+        private void failed(String what) {
+            errors.add(new Failure(millis(), what));
+            lastErrorOps = ops.get();
+        }
+
+        long millis() {
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+
+        long ops() {
+            return ops.get();
+        }
+
+        List<Failure> errors() {
+            synchronized (errors) {
+                return List.copyOf(errors);
+            }
+        }
+
+        /** Whether every client made 500 checked rounds since the last error. */
+        boolean quietSinceLastError() {
+            return ops.get() - lastErrorOps > 500L * threads.size();
+        }
+
+        void awaitOps(long target) throws Exception {
+            Await.until(target + " client operations", Duration.ofSeconds(30), () -> ops.get() >= target);
+        }
+
+        void stop() {
+            running.set(false);
+            for (Thread thread : threads) {
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+}
