@@ -51,6 +51,8 @@ import java.util.Objects;
  * @param tls TLS for clients ({@code tls}), or null for plain text
  * @param serverTls TLS to every server ({@code server_tls}), or null for plain text
  * @param serverOptions per-server settings ({@code server_options}) by server name
+ * @param sentinel the sentinels of a Sentinel pool ({@code sentinels}), whose servers are named by
+ *     their masters' names; null for a pool of fixed addresses
  */
 public record PoolConfig(
         String name,
@@ -76,7 +78,8 @@ public record PoolConfig(
         String redisServerAuth,
         ClientTls tls,
         ServerTls serverTls,
-        Map<String, ServerOptions> serverOptions) {
+        Map<String, ServerOptions> serverOptions,
+        SentinelSettings sentinel) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -120,6 +123,16 @@ public record PoolConfig(
             requireRedis("redis_server_auth", redisServerAuth);
             requireRedis("redis_username", redisUsername);
         }
+        if (sentinel != null) {
+            if (!redis) {
+                throw new IllegalArgumentException("sentinels are only valid for a redis pool");
+            }
+            if (servers.stream().anyMatch(ServerSpec::hasAddress)) {
+                throw new IllegalArgumentException("a sentinel pool's servers are master names, not addresses");
+            }
+        } else if (servers.stream().anyMatch(spec -> !spec.hasAddress())) {
+            throw new IllegalArgumentException("a server without an address needs sentinels");
+        }
         for (String server : serverOptions.keySet()) {
             if (servers.stream().noneMatch(spec -> spec.name().equals(server))) {
                 throw new IllegalArgumentException("server_options names no server of the pool: '" + server + "'");
@@ -133,6 +146,19 @@ public record PoolConfig(
         requireNonNegative("redis db", redisDb);
         requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
         requireNonNegative("server failure limit", serverFailureLimit);
+    }
+
+    /** A pool of fixed addresses: no sentinels. */
+    public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
+            String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
+            boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
+            int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers, double maxMoveFraction,
+            String redisUsername, String redisServerAuth, ClientTls tls, ServerTls serverTls,
+            Map<String, ServerOptions> serverOptions) {
+        this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
+                preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
+                serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
+                serverOptions, null);
     }
 
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
@@ -180,6 +206,11 @@ public record PoolConfig(
             return options.password();
         }
         return redisServerAuth != null ? redisServerAuth : redisAuth;
+    }
+
+    /** Whether the sentinels say where this pool's servers are. */
+    public boolean isSentinel() {
+        return sentinel != null;
     }
 
     /** Whether requests time out: {@code timeout} was given and positive. */
@@ -235,6 +266,7 @@ public record PoolConfig(
                 + ", maxMoveFraction=" + maxMoveFraction
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
-                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions + "]";
+                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
+                + ", sentinel=" + sentinel + "]";
     }
 }
