@@ -27,4 +27,10 @@ public record SentinelSettings(List<String> sentinels, int pollIntervalMillis) {
         }
         sentinels.forEach(Objects::requireNonNull);
     }
+
+    /** For people: what a reload's log line shows. */
+    @Override
+    public String toString() {
+        return sentinels + " polled every " + pollIntervalMillis + " ms";
+    }
 }

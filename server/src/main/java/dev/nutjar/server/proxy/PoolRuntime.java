@@ -4,6 +4,7 @@ import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
+import dev.nutjar.server.sentinel.SentinelWatch;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -58,6 +59,8 @@ final class PoolRuntime {
     PoolTls tls = PoolTls.PLAIN;
     /** What each server is told on a new connection (its credentials); null: {@link #protocolSettings}. */
     ProtocolSettings[] serverSettings;
+    /** Where a Sentinel pool's masters are; null for a pool of fixed addresses. Set before the pool serves. */
+    SentinelWatch sentinels;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -154,9 +157,14 @@ final class PoolRuntime {
             address = new DomainSocketAddress(spec.unixPath());
         } else {
             bootstrap.option(ChannelOption.TCP_NODELAY, true);
-            address = new InetSocketAddress(spec.host(), spec.port());
+            address = sentinels != null ? sentinels.address(spec.name()) : new InetSocketAddress(spec.host(), spec.port());
         }
         return bootstrap.connect(address);
+    }
+
+    /** Where a Sentinel pool's {@code server} is now, or null when unknown; null in other pools. */
+    SocketAddress masterAddress(int server) {
+        return sentinels == null ? null : sentinels.address(serverName(server));
     }
 
     /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */

@@ -16,6 +16,7 @@ import dev.nutjar.spi.ProviderRegistry;
 import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.reload.ConfigDiff;
 import dev.nutjar.server.reload.ReloadResult;
+import dev.nutjar.server.sentinel.SentinelWatch;
 import dev.nutjar.server.stats.ProcessStat;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -133,6 +134,7 @@ public final class Proxy implements AutoCloseable {
         }
         boolean admin = options.adminAddress() != null;
         ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads(), admin);
+        pools.forEach(pool -> watchMasters(server, pool));
         server.start(preconnect);
         StatsServer stats = null;
         if (options.statsAddress() != null) {
@@ -215,7 +217,30 @@ public final class Proxy implements AutoCloseable {
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+        if (pool.isSentinel()) {
+            runtime.sentinels = SentinelWatch.start(pool.name(), pool.sentinel(),
+                    runtime.servers().stream().map(ServerSpec::name).toList(),
+                    previous == null ? null : previous.sentinels);
+        }
         return runtime;
+    }
+
+    /** A change of a Sentinel pool's master closes every loop's connections to its old address. */
+    private static void watchMasters(ProxyServer server, PoolRuntime pool) {
+        if (pool.sentinels != null) {
+            pool.sentinels.onChange(() -> {
+                for (LoopState state : server.loops()) {
+                    state.loop.execute(() -> state.upstream(pool).dropMovedConnections());
+                }
+            });
+        }
+    }
+
+    /** Stops watching the sentinels of a generation no longer served. */
+    private static void stopWatching(PoolRuntime pool) {
+        if (pool != null && pool.sentinels != null) {
+            pool.sentinels.close();
+        }
     }
 
     private static ProxyServer.Listener listener(PoolConfig pool) {
@@ -384,7 +409,9 @@ public final class Proxy implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            generations.values().forEach(Proxy::stopWatching);
             for (ProxyServer.PoolSlot slot : newSlots.values()) {
+                stopWatching(slot.current);
                 server.removePool(slot, 0);
             }
             for (Channel channel : newChannels.values()) {
@@ -398,8 +425,10 @@ public final class Proxy implements AutoCloseable {
             PoolRuntime now = slot.current;
             PoolRuntime nextGeneration = entry.getValue();
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
+            watchMasters(server, nextGeneration);
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
+            stopWatching(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
@@ -423,10 +452,12 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
+            stopWatching(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
             ProxyServer.PoolSlot slot = newSlots.get(pool.name());
+            watchMasters(server, slot.current);
             if (slot.channel == null) {
                 slot.channel = server.bind(slot, slot.listener);
             }
@@ -513,6 +544,7 @@ public final class Proxy implements AutoCloseable {
             running.close();
         }
         server.shutdown(graceMillis);
+        server.pools().forEach(Proxy::stopWatching);
     }
 
     @Override
