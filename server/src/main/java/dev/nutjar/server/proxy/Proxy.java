@@ -225,7 +225,10 @@ public final class Proxy implements AutoCloseable {
         return runtime;
     }
 
-    /** A change of a Sentinel pool's master closes every loop's connections to its old address. */
+    /**
+     * A change of a Sentinel pool's master closes every loop's connections to its old address; set
+     * once the loops serve {@code pool}, it closes at once those a reload kept and that moved.
+     */
     private static void watchMasters(ProxyServer server, PoolRuntime pool) {
         if (pool.sentinels != null) {
             pool.sentinels.onChange(() -> {
@@ -425,9 +428,9 @@ public final class Proxy implements AutoCloseable {
             PoolRuntime now = slot.current;
             PoolRuntime nextGeneration = entry.getValue();
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
-            watchMasters(server, nextGeneration);
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
+            watchMasters(server, nextGeneration);
             stopWatching(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());

@@ -44,6 +44,8 @@ public final class SentinelWatch implements AutoCloseable {
     private final int pollIntervalMillis;
     private final Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
     private final Set<SentinelConnection> open = ConcurrentHashMap.newKeySet();
+    /** The masters no sentinel knew at the last round, warned about once. */
+    private final Set<String> unknownWarned = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
     private final Object asks = new Object();
     private boolean askPending;
@@ -105,9 +107,22 @@ public final class SentinelWatch implements AutoCloseable {
         return out;
     }
 
-    /** Called, on a thread of this watch, after a master's address changed. */
+    /**
+     * Calls {@code listener}, on a thread of this watch, after a master's address changed; and once
+     * now, for the changes heard before it was set.
+     */
     public void onChange(Runnable listener) {
         this.onChange = listener;
+        changed();
+    }
+
+    private void changed() {
+        try {
+            onChange.run();
+        } catch (RuntimeException e) {
+            // The proxy is stopping: its loops take no more tasks.
+            log.debug("pool '{}': a change of master could not be passed on: {}", pool, e.toString());
+        }
     }
 
     /** Asks every master's address again soon, on the watch's thread; returns at once. */
@@ -177,14 +192,15 @@ public final class SentinelWatch implements AutoCloseable {
                 release(connection);
             }
         }
+        unknownWarned.retainAll(unknown);
         for (String master : unknown) {
-            if (!addresses.containsKey(master) && !closed) {
+            if (!addresses.containsKey(master) && !closed && unknownWarned.add(master)) {
                 log.warn("pool '{}': no sentinel knows where master '{}' is; its requests fail until one does",
                         pool, master);
             }
         }
         if (changed) {
-            onChange.run();
+            changed();
         }
     }
 
@@ -270,7 +286,7 @@ public final class SentinelWatch implements AutoCloseable {
             return;
         }
         if (moved(words[0], words[3], words[4], sentinel)) {
-            onChange.run();
+            changed();
         }
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
+import dev.nutjar.server.config.ConfigLoader;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -256,6 +257,43 @@ class SentinelIT {
                 });
                 assertThat(second.raw("GET k3\r\n")).isEqualTo("$2\r\nv3\r\n");
             }
+            // A master waits for its replicas when stopped; the replica goes first.
+            first.kill();
         }
+    }
+
+    @Test
+    void aReloadedPoolKeepsFollowingItsMastersWithOneWatch() throws Exception {
+        try (BackendProcess first = BackendProcess.redis(); BackendProcess second = BackendProcess.redis();
+                BackendProcess sentinel = BackendProcess.sentinel(dir, monitor("m", first, 1))) {
+            String body = pool(List.of(sentinel.address()), "m:1");
+            try (TestProxy proxy = TestProxy.startPool("sentineled", body + "  sentinel_poll_interval: 0\n", 2);
+                    Jedis client = proxy.jedis()) {
+                assertThat(client.set("k1", "v1")).isEqualTo("OK");
+                String polled = "sentineled:\n  listen: 127.0.0.1:" + proxy.port() + "\n" + body
+                        + "  sentinel_poll_interval: 100\n";
+                assertThat(proxy.proxy().reload(ConfigLoader.withInstalledProviders().parse(polled, "r.yml"), false)
+                        .applied()).isTrue();
+                Await.until("the previous generation's watch stopped", Duration.ofSeconds(5),
+                        () -> sentinelThreads() == 2);
+                assertThat(client.get("k1")).isEqualTo("v1");
+
+                // Re-pointed by hand, no +switch-master, the old master still up: only polling tells.
+                assertThat(sentinel.raw("SENTINEL REMOVE m\r\n")).startsWith("+OK");
+                assertThat(sentinel.raw("SENTINEL MONITOR m 127.0.0.1 " + second.port() + " 1\r\n"))
+                        .startsWith("+OK");
+                Await.until("reads go to the master the sentinel names now", Duration.ofSeconds(10),
+                        () -> client.get("k1") == null);
+                assertThat(client.set("k2", "v2")).isEqualTo("OK");
+                assertThat(second.raw("GET k2\r\n")).isEqualTo("$2\r\nv2\r\n");
+            }
+        }
+        Await.until("no thread watches sentinels once the proxy is closed", Duration.ofSeconds(5),
+                () -> sentinelThreads() == 0);
+    }
+
+    private static long sentinelThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("nutjar-sentinel-")).count();
     }
 }
