@@ -16,7 +16,6 @@ import dev.nutjar.spi.ProviderRegistry;
 import dev.nutjar.server.config.ConfigException;
 import dev.nutjar.server.reload.ConfigDiff;
 import dev.nutjar.server.reload.ReloadResult;
-import dev.nutjar.server.sentinel.SentinelWatch;
 import dev.nutjar.server.stats.ProcessStat;
 import io.netty.channel.Channel;
 import java.io.IOException;
@@ -124,18 +123,28 @@ public final class Proxy implements AutoCloseable {
         Transport transport = Transport.best();
         boolean preconnect = false;
         ServerReturns returns = new ServerReturns();
-        for (PoolConfig pool : config.poolsInFileOrder()) {
-            pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
-            listeners.add(listener(pool));
-            preconnect |= pool.preconnect();
+        try {
+            for (PoolConfig pool : config.poolsInFileOrder()) {
+                pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
+                listeners.add(listener(pool));
+                preconnect |= pool.preconnect();
+            }
+        } catch (IOException | RuntimeException e) {
+            pools.forEach(SentinelPools::stop);
+            throw e;
         }
         if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
             log.info("TLS engine: {}", SslContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
         }
         boolean admin = options.adminAddress() != null;
         ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads(), admin);
-        pools.forEach(pool -> watchMasters(server, pool));
-        server.start(preconnect);
+        pools.forEach(pool -> SentinelPools.follow(server, pool));
+        try {
+            server.start(preconnect);
+        } catch (IOException e) {
+            pools.forEach(SentinelPools::stop);
+            throw e;
+        }
         StatsServer stats = null;
         if (options.statsAddress() != null) {
             try {
@@ -143,6 +152,7 @@ public final class Proxy implements AutoCloseable {
                         options.statsIntervalMillis());
             } catch (IOException e) {
                 server.close();
+                pools.forEach(SentinelPools::stop);
                 throw e;
             }
         }
@@ -217,33 +227,8 @@ public final class Proxy implements AutoCloseable {
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
-        if (pool.isSentinel()) {
-            runtime.sentinels = SentinelWatch.start(pool.name(), pool.sentinel(),
-                    runtime.servers().stream().map(ServerSpec::name).toList(),
-                    previous == null ? null : previous.sentinels);
-        }
+        SentinelPools.watch(runtime, pool, previous);
         return runtime;
-    }
-
-    /**
-     * A change of a Sentinel pool's master closes every loop's connections to its old address; set
-     * once the loops serve {@code pool}, it closes at once those a reload kept and that moved.
-     */
-    private static void watchMasters(ProxyServer server, PoolRuntime pool) {
-        if (pool.sentinels != null) {
-            pool.sentinels.onChange(() -> {
-                for (LoopState state : server.loops()) {
-                    state.loop.execute(() -> state.upstream(pool).dropMovedConnections());
-                }
-            });
-        }
-    }
-
-    /** Stops watching the sentinels of a generation no longer served. */
-    private static void stopWatching(PoolRuntime pool) {
-        if (pool != null && pool.sentinels != null) {
-            pool.sentinels.close();
-        }
     }
 
     private static ProxyServer.Listener listener(PoolConfig pool) {
@@ -412,9 +397,9 @@ public final class Proxy implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            generations.values().forEach(Proxy::stopWatching);
+            generations.values().forEach(SentinelPools::stop);
             for (ProxyServer.PoolSlot slot : newSlots.values()) {
-                stopWatching(slot.current);
+                SentinelPools.stop(slot.current);
                 server.removePool(slot, 0);
             }
             for (Channel channel : newChannels.values()) {
@@ -430,8 +415,8 @@ public final class Proxy implements AutoCloseable {
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
-            watchMasters(server, nextGeneration);
-            stopWatching(now);
+            SentinelPools.follow(server, nextGeneration);
+            SentinelPools.stop(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
@@ -455,12 +440,12 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
-            stopWatching(slots.get(pool.name()).current);
+            SentinelPools.stop(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
             ProxyServer.PoolSlot slot = newSlots.get(pool.name());
-            watchMasters(server, slot.current);
+            SentinelPools.follow(server, slot.current);
             if (slot.channel == null) {
                 slot.channel = server.bind(slot, slot.listener);
             }
@@ -547,7 +532,7 @@ public final class Proxy implements AutoCloseable {
             running.close();
         }
         server.shutdown(graceMillis);
-        server.pools().forEach(Proxy::stopWatching);
+        server.pools().forEach(SentinelPools::stop);
     }
 
     @Override

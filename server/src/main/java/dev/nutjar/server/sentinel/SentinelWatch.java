@@ -82,9 +82,9 @@ public final class SentinelWatch implements AutoCloseable {
         }
         watch.askAll();
         for (String sentinel : watch.sentinels) {
-            watch.thread("nutjar-sentinel-" + sentinel, () -> watch.subscribe(sentinel));
+            watch.thread("nutjar-sentinel-" + pool + "-" + sentinel, () -> watch.subscribe(sentinel));
         }
-        watch.thread("nutjar-sentinel-poll-" + pool, watch::poll);
+        watch.thread("nutjar-sentinel-" + pool + "-poll", watch::poll);
         return watch;
     }
 

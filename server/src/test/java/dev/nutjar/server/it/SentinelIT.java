@@ -267,10 +267,10 @@ class SentinelIT {
         try (BackendProcess first = BackendProcess.redis(); BackendProcess second = BackendProcess.redis();
                 BackendProcess sentinel = BackendProcess.sentinel(dir, monitor("m", first, 1))) {
             String body = pool(List.of(sentinel.address()), "m:1");
-            try (TestProxy proxy = TestProxy.startPool("sentineled", body + "  sentinel_poll_interval: 0\n", 2);
+            try (TestProxy proxy = TestProxy.startPool("reloaded", body + "  sentinel_poll_interval: 0\n", 2);
                     Jedis client = proxy.jedis()) {
                 assertThat(client.set("k1", "v1")).isEqualTo("OK");
-                String polled = "sentineled:\n  listen: 127.0.0.1:" + proxy.port() + "\n" + body
+                String polled = "reloaded:\n  listen: 127.0.0.1:" + proxy.port() + "\n" + body
                         + "  sentinel_poll_interval: 100\n";
                 assertThat(proxy.proxy().reload(ConfigLoader.withInstalledProviders().parse(polled, "r.yml"), false)
                         .applied()).isTrue();
@@ -294,6 +294,6 @@ class SentinelIT {
 
     private static long sentinelThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("nutjar-sentinel-")).count();
+                .filter(t -> t.isAlive() && t.getName().startsWith("nutjar-sentinel-reloaded-")).count();
     }
 }
