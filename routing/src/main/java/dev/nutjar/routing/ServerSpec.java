@@ -13,8 +13,11 @@ import java.util.Objects;
  * where keys live: it is hashed into the ketama ring, it orders the servers for modula, it is the
  * key of the server in the stats and it is what duplicates are detected on.
  *
+ * <p>In a Sentinel pool a server is {@code master_name:weight} ({@link #named}): its name is the
+ * master's Sentinel name and it has no address of its own; the sentinels say where it is.
+ *
  * @param entry the line as written in the configuration
- * @param host the host as written, never resolved; null for a unix socket
+ * @param host the host as written, never resolved; null for a unix socket or a named server
  * @param port 1..65535; 0 for a unix socket
  * @param unixPath the socket path; null for TCP
  * @param weight at least 1
@@ -34,8 +37,8 @@ public record ServerSpec(String entry, String host, int port, String unixPath, i
 
     public ServerSpec {
         Objects.requireNonNull(entry, "entry");
-        if ((host == null) == (unixPath == null)) {
-            throw new IllegalArgumentException("exactly one of host and unixPath must be set");
+        if (host != null && unixPath != null || host == null && unixPath == null && nodeName == null) {
+            throw new IllegalArgumentException("exactly one of host and unixPath must be set, or neither with a name");
         }
         if (host != null && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("port must be 1..65535 (was: " + port + ")");
@@ -89,6 +92,33 @@ public record ServerSpec(String entry, String host, int port, String unixPath, i
         }
         int port = parsePort(rest.substring(portColon + 1));
         return new ServerSpec(entry, host, port, null, weight, nodeName);
+    }
+
+    /**
+     * Parses a server of a Sentinel pool, {@code master_name:weight}: a name and a weight, no
+     * address. The name is hashed into the ring as a named server's is, so {@code shard1:1} here
+     * places keys as {@code 10.0.0.1:6379:1 shard1} does in a plain pool.
+     *
+     * @throws IllegalArgumentException when the entry has any other form, quoting it
+     */
+    public static ServerSpec parseNamed(String entry) {
+        Objects.requireNonNull(entry, "entry");
+        int colon = entry.lastIndexOf(':');
+        if (colon <= 0 || entry.indexOf(':') != colon || entry.indexOf(' ') >= 0) {
+            throw new IllegalArgumentException("in a sentinel pool a server is \"master_name:weight\", the name"
+                    + " Sentinel monitors it by; its address comes from the sentinels (was: '" + entry + "')");
+        }
+        return named(entry, entry.substring(0, colon), parseWeight(entry.substring(colon + 1), entry));
+    }
+
+    /** A server known by {@code name} only, whose address is learnt at run time (a Sentinel master). */
+    public static ServerSpec named(String entry, String name, int weight) {
+        return new ServerSpec(entry, null, 0, null, weight, Objects.requireNonNull(name, "name"));
+    }
+
+    /** Whether the configuration gives this server's address; false for a {@link #named} one. */
+    public boolean hasAddress() {
+        return host != null || unixPath != null;
     }
 
     private static int parseWeight(String text, String entry) {
@@ -166,8 +196,11 @@ public record ServerSpec(String entry, String host, int port, String unixPath, i
         return name().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Where to connect, for people: {@code host:port} or the socket path. */
+    /** Where to connect, for people: {@code host:port} or the socket path; a {@link #named} server's name. */
     public String address() {
+        if (!hasAddress()) {
+            return nodeName;
+        }
         return unixPath != null ? unixPath : host + ":" + port;
     }
 

@@ -76,11 +76,14 @@ public final class ConfigLoader {
             // Nutjar's own: the most of the key space a reload may move to other servers.
             "max_move_fraction",
             // Nutjar's own: the servers are seed nodes of a Redis Cluster, which places the keys.
-            "redis_cluster");
+            "redis_cluster",
+            // Nutjar's own: the sentinels that say where a Sentinel pool's masters are.
+            "sentinels", "sentinel_poll_interval");
 
     /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
     private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
-            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db");
+            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db",
+            "sentinels", "sentinel_poll_interval");
 
     /** Keys a cluster pool does not support yet: its nodes are found at run time and spoken to in plain text. */
     private static final List<String> NOT_YET_IN_CLUSTER_KEYS = List.of("server_tls", "server_options");
@@ -296,6 +299,8 @@ public final class ConfigLoader {
 
     private record Listener(String pool, ListenAddress address, Node node) {}
 
+    private record ServerItem(int index, String path, Node node, String entry) {}
+
     /** Reads one pool's settings, reporting every bad one; builds the pool only when all are good. */
     private final class PoolParser {
         private final String pool;
@@ -331,6 +336,10 @@ public final class ConfigLoader {
         private ClientTls tls;
         private ServerTls serverTls;
         private final Map<String, ServerOptions> serverOptions = new HashMap<>();
+        /** The {@code servers} entries, parsed once it is known whether the pool is a Sentinel pool. */
+        private final List<ServerItem> serverItems = new ArrayList<>();
+        private List<String> sentinels;
+        private int sentinelPollInterval = SentinelSettings.DEFAULT_POLL_INTERVAL_MILLIS;
 
         PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
             this.pool = pool;
@@ -370,6 +379,8 @@ public final class ConfigLoader {
                 values.put(key, setting.getValueNode());
                 read(key, path, setting.getValueNode());
             }
+            parseServers(seen.containsKey("sentinels"));
+            SentinelSettings sentinel = sentinelSettings(seen);
             for (String required : List.of("listen", "servers")) {
                 if (!seen.containsKey(required)) {
                     problems.add(poolKey, pool, "missing required key '" + required + "'");
@@ -415,7 +426,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions, redisCluster);
+                    serverOptions, redisCluster, sentinel);
         }
 
         /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
@@ -542,9 +553,72 @@ public final class ConfigLoader {
             return null;
         }
 
+        /**
+         * The Sentinel settings when {@code sentinels} is set, after checking that the rest of the
+         * pool fits: a Redis pool, no ejection (it would move keys while Sentinel fails a master
+         * over), no TLS to servers (not yet).
+         */
+        private SentinelSettings sentinelSettings(Map<String, Node> seen) {
+            if (!seen.containsKey("sentinels")) {
+                if (seen.containsKey("sentinel_poll_interval")) {
+                    problems.add(seen.get("sentinel_poll_interval"), pool + ".sentinel_poll_interval",
+                            "only valid in a sentinel pool; set 'sentinels'");
+                }
+                return null;
+            }
+            Node at = seen.get("sentinels");
+            if (!redis) {
+                problems.add(at, pool + ".sentinels", "only valid for a redis pool; set 'redis: true'");
+            }
+            if (autoEjectHosts) {
+                problems.add(seen.get("auto_eject_hosts"), pool + ".auto_eject_hosts", "must be false in a sentinel"
+                        + " pool: ejecting a master moves its keys while Sentinel fails it over (was: 'true')");
+            }
+            for (String key : List.of("server_tls", "server_options")) {
+                if (seen.containsKey(key)) {
+                    problems.add(seen.get(key), pool + "." + key, "not supported in a sentinel pool yet");
+                }
+            }
+            return sentinels == null || sentinels.isEmpty() ? null
+                    : new SentinelSettings(sentinels, sentinelPollInterval);
+        }
+
+        /** {@code sentinels}: a list of {@code host:port}. */
+        private void readSentinels(String path, Node value) {
+            if (!(value instanceof SequenceNode list) || list.getValue().isEmpty()) {
+                problems.add(value, path, "must be a list of \"host:port\" entries, at least one (was: "
+                        + describe(value) + ")");
+                return;
+            }
+            sentinels = new ArrayList<>();
+            List<Node> items = list.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                String entry = scalar(itemPath, items.get(i));
+                if (entry == null) {
+                    continue;
+                }
+                int colon = entry.lastIndexOf(':');
+                String port = colon < 0 ? "" : entry.substring(colon + 1);
+                if (colon <= 0 || port.isEmpty() || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                        || port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    problems.add(items.get(i), itemPath, "must be \"host:port\" with a port 1..65535 (was: '"
+                            + entry + "')");
+                } else if (sentinels.contains(entry)) {
+                    problems.add(items.get(i), itemPath, "duplicate sentinel (was: '" + entry + "')");
+                } else {
+                    sentinels.add(entry);
+                }
+            }
+        }
+
         private void read(String key, String path, Node value) {
             if (key.equals("servers")) {
                 readServers(path, value);
+                return;
+            }
+            if (key.equals("sentinels")) {
+                readSentinels(path, value);
                 return;
             }
             if (MAPPING_KEYS.contains(key)) {
@@ -601,6 +675,7 @@ public final class ConfigLoader {
                 case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
                 case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
                 case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
+                case "sentinel_poll_interval" -> sentinelPollInterval = number(path, value, text, sentinelPollInterval);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }
@@ -637,25 +712,31 @@ public final class ConfigLoader {
                 problems.add(value, path, "a pool needs at least one server");
                 return;
             }
-            Map<String, Integer> indexByName = new HashMap<>();
             List<Node> items = list.getValue();
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = path + "[" + i + "]";
                 String entry = scalar(itemPath, items.get(i));
-                if (entry == null) {
-                    continue;
+                if (entry != null) {
+                    serverItems.add(new ServerItem(i, itemPath, items.get(i), entry));
                 }
+            }
+        }
+
+        /** The {@code servers} entries: {@code master_name:weight} in a Sentinel pool, else twemproxy's forms. */
+        private void parseServers(boolean sentinelPool) {
+            Map<String, Integer> indexByName = new HashMap<>();
+            for (ServerItem item : serverItems) {
                 ServerSpec server;
                 try {
-                    server = ServerSpec.parse(entry);
+                    server = sentinelPool ? ServerSpec.parseNamed(item.entry) : ServerSpec.parse(item.entry);
                 } catch (IllegalArgumentException e) {
-                    problems.add(items.get(i), itemPath, e.getMessage());
+                    problems.add(item.node, item.path, e.getMessage());
                     continue;
                 }
-                Integer first = indexByName.putIfAbsent(server.name(), i);
+                Integer first = indexByName.putIfAbsent(server.name(), item.index);
                 if (first != null) {
-                    problems.add(items.get(i), itemPath, "duplicate server name '" + server.name()
-                            + "'; servers[" + first + "] has the same name (was: '" + entry + "')");
+                    problems.add(item.node, item.path, "duplicate server name '" + server.name()
+                            + "'; servers[" + first + "] has the same name (was: '" + item.entry + "')");
                     continue;
                 }
                 servers.add(server);

@@ -53,6 +53,8 @@ import java.util.Objects;
  * @param serverOptions per-server settings ({@code server_options}) by server name
  * @param redisCluster Nutjar's {@code redis_cluster}: the servers are seed nodes of a Redis
  *     Cluster, whose slot map places the keys (default false)
+ * @param sentinel the sentinels of a Sentinel pool ({@code sentinels}), whose servers are named by
+ *     their masters' names; null for a pool of fixed addresses
  */
 public record PoolConfig(
         String name,
@@ -79,7 +81,8 @@ public record PoolConfig(
         ClientTls tls,
         ServerTls serverTls,
         Map<String, ServerOptions> serverOptions,
-        boolean redisCluster) {
+        boolean redisCluster,
+        SentinelSettings sentinel) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -124,6 +127,16 @@ public record PoolConfig(
             requireRedis("redis_server_auth", redisServerAuth);
             requireRedis("redis_username", redisUsername);
         }
+        if (sentinel != null) {
+            if (!redis) {
+                throw new IllegalArgumentException("sentinels are only valid for a redis pool");
+            }
+            if (servers.stream().anyMatch(ServerSpec::hasAddress)) {
+                throw new IllegalArgumentException("a sentinel pool's servers are master names, not addresses");
+            }
+        } else if (servers.stream().anyMatch(spec -> !spec.hasAddress())) {
+            throw new IllegalArgumentException("a server without an address needs sentinels");
+        }
         for (String server : serverOptions.keySet()) {
             if (servers.stream().noneMatch(spec -> spec.name().equals(server))) {
                 throw new IllegalArgumentException("server_options names no server of the pool: '" + server + "'");
@@ -139,6 +152,19 @@ public record PoolConfig(
         requireNonNegative("server failure limit", serverFailureLimit);
     }
 
+    /** A ring pool of fixed addresses: neither a cluster nor sentinels. */
+    public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
+            String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
+            boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
+            int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers, double maxMoveFraction,
+            String redisUsername, String redisServerAuth, ClientTls tls, ServerTls serverTls,
+            Map<String, ServerOptions> serverOptions) {
+        this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
+                preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
+                serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
+                serverOptions, false, null);
+    }
+
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
     public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
             String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
@@ -146,7 +172,7 @@ public record PoolConfig(
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false);
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null);
     }
 
     private static void requireRedis(String key, String value) {
@@ -184,6 +210,11 @@ public record PoolConfig(
             return options.password();
         }
         return redisServerAuth != null ? redisServerAuth : redisAuth;
+    }
+
+    /** Whether the sentinels say where this pool's servers are. */
+    public boolean isSentinel() {
+        return sentinel != null;
     }
 
     /** Whether requests time out: {@code timeout} was given and positive. */
@@ -240,6 +271,6 @@ public record PoolConfig(
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
                 + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
-                + ", redisCluster=" + redisCluster + "]";
+                + ", redisCluster=" + redisCluster + ", sentinel=" + sentinel + "]";
     }
 }

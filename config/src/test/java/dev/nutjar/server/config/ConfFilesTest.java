@@ -76,6 +76,19 @@ class ConfFilesTest {
     }
 
     @Test
+    void commentedOutSentinelPoolLoadsOnceUncommented() throws Exception {
+        String text = Files.readString(confDirectory().resolve("nutjar.yml"));
+        int start = text.indexOf("\n# sessions-ha:\n") + 1;
+        String pool = text.substring(start, text.indexOf("\n# A Redis pool with TLS", start))
+                .replaceAll("(?m)^# ?", "");
+
+        PoolConfig sentinel = StubProviders.loader().parse(pool, "ha.yml").pool("sessions-ha").orElseThrow();
+
+        assertThat(sentinel.sentinel().sentinels()).hasSize(3);
+        assertThat(sentinel.servers()).extracting(ServerSpec::name).containsExactly("shard1", "shard2");
+    }
+
+    @Test
     void commentedOutTlsPoolLoadsOnceUncommented() throws Exception {
         String text = Files.readString(confDirectory().resolve("nutjar.yml"));
         String pool = text.substring(text.indexOf("\n# secure:\n") + 1).replaceAll("(?m)^# ?", "");

@@ -4,6 +4,7 @@ import dev.nutjar.protocol.Frames;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ServerCodec;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.sentinel.MasterRole;
 import dev.nutjar.server.stats.ServerStat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -12,9 +13,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * ({@link ReplyStream}). Once part of it is out, a failure (timeout, broken connection) cannot be
  * answered with an error: the client is closed instead, and the rest of a late reply is read and
  * thrown away.
+ *
+ * <p>In a Sentinel pool a new connection asks {@code ROLE} first and sends nothing else until the
+ * server says it is a master; one that is not is closed, failing what waits on it, and the
+ * sentinels are asked again, as they are on a {@code -READONLY} reply.
  *
  * <p>Longer than the other classes on purpose: it is one state machine (connect, send, read,
  * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
@@ -73,6 +80,10 @@ final class BackendConnection extends Flushable {
     private ServerCodec codec;
     private ByteBuf inbound;
     private int handshakeRepliesLeft;
+    /** In a Sentinel pool: the master's address the connection was opened to. */
+    private SocketAddress masterAddress;
+    /** In a Sentinel pool: the last handshake reply is ROLE's, and requests wait in {@link #unsent} until it. */
+    private boolean checkingRole;
     private int abandoned;
     /** When metrics are recorded: the flushes done, and when the last {@link #FLUSH_TIMES} were. */
     private int flushes;
@@ -178,7 +189,7 @@ final class BackendConnection extends Flushable {
     }
 
     private void write(ByteBuf source, int index, int length) {
-        if (state == State.READY) {
+        if (state == State.READY && !checkingRole) {
             batch.write(channel, source, index, length);
             loopState.flushBackendLater(this);
         } else {
@@ -189,6 +200,10 @@ final class BackendConnection extends Flushable {
     private void write(ByteBuf frame) {
         switch (state) {
             case READY -> {
+                if (checkingRole) {
+                    unsent.add(frame);
+                    return;
+                }
                 batch.write(channel, frame);
                 loopState.flushBackendLater(this);
             }
@@ -216,6 +231,13 @@ final class BackendConnection extends Flushable {
     private void connect() {
         state = State.CONNECTING;
         heardFromServer();
+        if (pool.sentinels != null) {
+            masterAddress = pool.masterAddress(server);
+            if (masterAddress == null) {
+                noMasterAddress();
+                return;
+            }
+        }
         codec = pool.protocol.newServerCodec(node == null ? pool.serverSettings(server) : pool.protocolSettings);
         Handler handler = new Handler();
         ChannelFuture future = node == null
@@ -229,6 +251,17 @@ final class BackendConnection extends Flushable {
         }
     }
 
+    /** No sentinel has said where the master is: what waits fails, after this request's routing is done. */
+    private void noMasterAddress() {
+        channel = null;
+        pool.sentinels.askAgain();
+        loopState.loop.execute(() -> {
+            if (state == State.CONNECTING && channel == null) {
+                broken(FailureReasons.NO_MASTER_ADDRESS, false);
+            }
+        });
+    }
+
     private void connected(ChannelFuture future, Handler handler) {
         if (future.channel() != channel) {
             return;
@@ -239,6 +272,9 @@ final class BackendConnection extends Flushable {
                     pool.name, cause.toString());
             count(ServerStat.SERVER_ERR, 1);
             broken(FailureReasons.of(cause), true);
+            if (pool.sentinels != null) {
+                pool.sentinels.askAgain();
+            }
             return;
         }
         state = State.READY;
@@ -252,6 +288,18 @@ final class BackendConnection extends Flushable {
             handshakeRepliesLeft = codec.handshakeReplies();
             batch.write(channel, handshake);
         }
+        if (pool.sentinels != null) {
+            batch.write(channel, MasterRole.request(channel.alloc()));
+            handshakeRepliesLeft++;
+            checkingRole = true;
+            loopState.flushBackendLater(this);
+            return;
+        }
+        sendUnsent();
+    }
+
+    /** Sends the requests that waited for the connection (and its ROLE check). */
+    private void sendUnsent() {
         ByteBuf frame;
         while ((frame = unsent.poll()) != null) {
             batch.write(channel, frame);
@@ -335,6 +383,7 @@ final class BackendConnection extends Flushable {
         }
         abandoned = 0;
         handshakeRepliesLeft = 0;
+        checkingRole = false;
         stream.reset();
         if (countFailure) {
             recordFailure();
@@ -370,6 +419,24 @@ final class BackendConnection extends Flushable {
             closeChannel();
             broken(FailureReasons.SHUTTING_DOWN, false);
         }
+    }
+
+    /**
+     * Closes this connection if it goes to an address its Sentinel pool's master is no longer at,
+     * failing what is on it; the next request connects to the new address.
+     */
+    void dropIfMasterMoved() {
+        if (pool.sentinels == null || state == State.IDLE || retired) {
+            return;
+        }
+        SocketAddress now = pool.masterAddress(server);
+        if (Objects.equals(now, masterAddress)) {
+            return;
+        }
+        log.debug("closing a connection to server '{}' of pool '{}' at {}: the master is now at {}",
+                pool.serverName(server), pool.name, masterAddress, now);
+        closeChannel();
+        broken(FailureReasons.MASTER_MOVED, false);
     }
 
     // ---------------------------------------------------------------- reload
@@ -445,12 +512,39 @@ final class BackendConnection extends Flushable {
             return false;
         }
         handshakeRepliesLeft--;
+        if (checkingRole && handshakeRepliesLeft == 0) {
+            String role = MasterRole.of(reply);
+            reply.release();
+            roleChecked(role);
+            return true;
+        }
         String error = codec.handshakeError(reply);
         reply.release();
         if (error != null) {
             log.warn("handshake with {} of pool {} failed: {}", name(), pool.name, error);
         }
         return true;
+    }
+
+    /**
+     * The server said its role: a master gets the requests that waited; anything else is closed,
+     * failing them, and the sentinels are asked again. A server that does not answer ROLE (an ACL
+     * that forbids it) is taken at the sentinels' word.
+     */
+    private void roleChecked(String role) {
+        if (role == null) {
+            log.warn("server '{}' of pool '{}' at {} does not answer ROLE; taking the sentinels' word that it is"
+                    + " the master", pool.serverName(server), pool.name, masterAddress);
+        } else if (!role.equals(MasterRole.MASTER)) {
+            log.warn("server '{}' of pool '{}' at {} is a {}, not a master: closing the connection and asking the"
+                    + " sentinels again", pool.serverName(server), pool.name, masterAddress, role);
+            closeChannel();
+            broken(FailureReasons.NOT_A_MASTER, false);
+            pool.sentinels.askAgain();
+            return;
+        }
+        checkingRole = false;
+        sendUnsent();
     }
 
     /**
@@ -494,6 +588,11 @@ final class BackendConnection extends Flushable {
         } else {
             if (server >= 0) {
                 boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
+                if (pool.sentinels != null && (reply != null ? MasterRole.isReadOnlyError(reply, reply.readerIndex(), length)
+                        : MasterRole.isReadOnlyError(source, index, length))) {
+                    // A replica: the master may have moved without a +switch-master heard.
+                    pool.sentinels.askAgain();
+                }
                 if (failure) {
                     pool.routing.recordFailure(server);
                 } else {

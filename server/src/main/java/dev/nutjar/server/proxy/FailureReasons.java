@@ -15,6 +15,9 @@ final class FailureReasons {
     static final String NO_LIVE_SERVER = "Connection refused: every server of the pool is ejected";
     static final String SHUTTING_DOWN = "proxy is shutting down";
     static final String TLS_FAILED = "TLS handshake with server failed";
+    static final String MASTER_MOVED = "Connection closed: the master moved";
+    static final String NOT_A_MASTER = "Server is not a master";
+    static final String NO_MASTER_ADDRESS = "No sentinel knows the master's address yet";
 
     private FailureReasons() {}
 

@@ -6,6 +6,7 @@ import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.sentinel.SentinelWatch;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -62,6 +63,8 @@ final class PoolRuntime {
     ProtocolSettings[] serverSettings;
     /** For a Redis Cluster pool, its slot map, which places the keys; null for a ring of fixed servers. */
     ClusterTopology cluster;
+    /** Where a Sentinel pool's masters are; null for a pool of fixed addresses. Set before the pool serves. */
+    SentinelWatch sentinels;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -152,7 +155,7 @@ final class PoolRuntime {
         if (spec.isUnix()) {
             address = new DomainSocketAddress(spec.unixPath());
         } else {
-            address = new InetSocketAddress(spec.host(), spec.port());
+            address = sentinels != null ? sentinels.address(spec.name()) : new InetSocketAddress(spec.host(), spec.port());
         }
         return bootstrap.connect(address);
     }
@@ -174,6 +177,11 @@ final class PoolRuntime {
             bootstrap.option(ChannelOption.TCP_NODELAY, true);
         }
         return bootstrap;
+    }
+
+    /** Where a Sentinel pool's {@code server} is now, or null when unknown; null in other pools. */
+    SocketAddress masterAddress(int server) {
+        return sentinels == null ? null : sentinels.address(serverName(server));
     }
 
     /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */

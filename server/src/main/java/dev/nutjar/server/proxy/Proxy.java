@@ -129,17 +129,28 @@ public final class Proxy implements AutoCloseable {
         Transport transport = Transport.best();
         boolean preconnect = false;
         ServerReturns returns = new ServerReturns();
-        for (PoolConfig pool : config.poolsInFileOrder()) {
-            pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
-            listeners.add(listener(pool));
-            preconnect |= pool.preconnect();
+        try {
+            for (PoolConfig pool : config.poolsInFileOrder()) {
+                pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
+                listeners.add(listener(pool));
+                preconnect |= pool.preconnect();
+            }
+        } catch (IOException | RuntimeException e) {
+            pools.forEach(Proxy::stopWatching);
+            throw e;
         }
         if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
             log.info("TLS engine: {}", SslContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
         }
         boolean admin = options.adminAddress() != null;
         ProxyServer server = new ProxyServer(pools, listeners, transport, options.threads(), admin);
-        server.start(preconnect);
+        pools.forEach(pool -> SentinelPools.follow(server, pool));
+        try {
+            server.start(preconnect);
+        } catch (IOException e) {
+            pools.forEach(Proxy::stopWatching);
+            throw e;
+        }
         StatsServer stats = null;
         if (options.statsAddress() != null) {
             try {
@@ -147,6 +158,7 @@ public final class Proxy implements AutoCloseable {
                         options.statsIntervalMillis());
             } catch (IOException e) {
                 server.close();
+                pools.forEach(Proxy::stopWatching);
                 throw e;
             }
         }
@@ -224,6 +236,7 @@ public final class Proxy implements AutoCloseable {
         if (pool.redisCluster()) {
             runtime.cluster = clusterTopology(pool);
         }
+        SentinelPools.watch(runtime, pool, previous);
         return runtime;
     }
 
@@ -405,7 +418,9 @@ public final class Proxy implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            generations.values().forEach(Proxy::stopWatching);
             for (ProxyServer.PoolSlot slot : newSlots.values()) {
+                stopWatching(slot.current);
                 server.removePool(slot, 0);
             }
             for (Channel channel : newChannels.values()) {
@@ -421,7 +436,8 @@ public final class Proxy implements AutoCloseable {
             ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
-            stopRefreshing(now);
+            SentinelPools.follow(server, nextGeneration);
+            stopWatching(now);
             ProxyServer.Listener listener = listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
@@ -445,11 +461,12 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
-            stopRefreshing(slots.get(pool.name()).current);
+            stopWatching(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
             ProxyServer.PoolSlot slot = newSlots.get(pool.name());
+            SentinelPools.follow(server, slot.current);
             if (slot.channel == null) {
                 slot.channel = server.bind(slot, slot.listener);
             }
@@ -537,15 +554,19 @@ public final class Proxy implements AutoCloseable {
         }
         server.shutdown(graceMillis);
         for (PoolRuntime pool : server.pools()) {
-            stopRefreshing(pool);
+            stopWatching(pool);
         }
     }
 
-    /** A cluster pool's generation is replaced or removed: its slot map is no longer refreshed. */
-    private static void stopRefreshing(PoolRuntime pool) {
-        if (pool.cluster != null) {
+    /**
+     * A pool generation is replaced, removed or never served: a cluster pool's slot map is no longer
+     * refreshed, a Sentinel pool's watch closes.
+     */
+    private static void stopWatching(PoolRuntime pool) {
+        if (pool != null && pool.cluster != null) {
             pool.cluster.close();
         }
+        SentinelPools.stop(pool);
     }
 
     @Override

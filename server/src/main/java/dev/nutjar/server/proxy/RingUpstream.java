@@ -104,6 +104,15 @@ final class RingUpstream implements Upstream {
     }
 
     @Override
+    public void dropMovedConnections() {
+        for (BackendConnection[] server : connections) {
+            for (BackendConnection conn : server) {
+                conn.dropIfMasterMoved();
+            }
+        }
+    }
+
+    @Override
     public void close() {
         for (BackendConnection[] server : connections) {
             for (BackendConnection conn : server) {

@@ -54,6 +54,12 @@ interface Upstream {
      */
     Upstream nextGeneration(PoolRuntime next, LoopState loop, int[] previousIndex, boolean keepConnections);
 
+    /**
+     * Closes the connections to a Sentinel pool's masters that moved, failing what is on them:
+     * their servers' next requests go to the new addresses.
+     */
+    default void dropMovedConnections() {}
+
     /** Closes every connection, failing what is still on them. */
     void close();
 }

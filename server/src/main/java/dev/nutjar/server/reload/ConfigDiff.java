@@ -155,6 +155,7 @@ public final class ConfigDiff {
         setting(lines, "server_retry_timeout", a.serverRetryTimeoutMillis(), b.serverRetryTimeoutMillis());
         setting(lines, "server_failure_limit", a.serverFailureLimit(), b.serverFailureLimit());
         setting(lines, "max_move_fraction", a.maxMoveFraction(), b.maxMoveFraction());
+        setting(lines, "sentinels", a.sentinel(), b.sentinel());
         for (ServerSpec server : b.servers()) {
             ServerSpec old = a.servers().stream().filter(o -> KeySpaceDiff.sameServer(o, server)).findFirst()
                     .orElse(null);

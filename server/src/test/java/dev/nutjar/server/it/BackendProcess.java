@@ -43,6 +43,22 @@ public final class BackendProcess implements AutoCloseable {
         return new BackendProcess("redis-" + port, port, cmd).start();
     }
 
+    /**
+     * Debian's redis-sentinel on a free port, its configuration file (which it rewrites) in
+     * {@code dir}, with {@code settings} after its port, such as
+     * {@code sentinel monitor m 127.0.0.1 6379 2}.
+     */
+    public static BackendProcess sentinel(Path dir, List<String> settings) throws IOException {
+        int port = freePort();
+        Path config = dir.resolve("sentinel-" + port + ".conf");
+        List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1", "protected-mode no",
+                "daemonize no", "dir " + dir));
+        lines.addAll(settings);
+        Files.write(config, lines);
+        return new BackendProcess("sentinel-" + port, port,
+                List.of(binary("redis-sentinel", "redis-sentinel"), config.toString())).start();
+    }
+
     /** A memcached on a free port, started and accepting connections. */
     public static BackendProcess memcached(String... extraArgs) throws IOException {
         int port = freePort();
