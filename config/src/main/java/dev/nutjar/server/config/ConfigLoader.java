@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -74,7 +75,9 @@ public final class ConfigLoader {
             "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
             "redis_username", "redis_server_auth", "tls", "server_tls", "server_options",
             // Nutjar's own: the most of the key space a reload may move to other servers.
-            "max_move_fraction");
+            "max_move_fraction",
+            // Nutjar's own: Redis commands over every server that stay refused unless listed.
+            "allow_commands");
 
     /** The keys that hold a mapping rather than a single value. */
     private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
@@ -320,6 +323,7 @@ public final class ConfigLoader {
         private ClientTls tls;
         private ServerTls serverTls;
         private final Map<String, ServerOptions> serverOptions = new HashMap<>();
+        private final Set<String> allowCommands = new TreeSet<>();
 
         PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
             this.pool = pool;
@@ -373,7 +377,7 @@ public final class ConfigLoader {
                         + distributions.unknownNameMessage(distribution));
             }
             if (!redis) {
-                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth")) {
+                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth", "allow_commands")) {
                     if (seen.containsKey(redisOnly)) {
                         problems.add(seen.get(redisOnly), pool + "." + redisOnly,
                                 "only valid for a redis pool; set 'redis: true'");
@@ -400,7 +404,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions);
+                    serverOptions, allowCommands);
         }
 
         /** {@code server_options}: server name or host:port to its own TLS and credentials. */
@@ -509,6 +513,10 @@ public final class ConfigLoader {
         private void read(String key, String path, Node value) {
             if (key.equals("servers")) {
                 readServers(path, value);
+                return;
+            }
+            if (key.equals("allow_commands")) {
+                readAllowCommands(path, value);
                 return;
             }
             if (MAPPING_KEYS.contains(key)) {
@@ -622,6 +630,29 @@ public final class ConfigLoader {
                     continue;
                 }
                 servers.add(server);
+            }
+        }
+
+        /** {@code allow_commands}: a list of the commands that stay refused unless enabled. */
+        private void readAllowCommands(String path, Node value) {
+            if (!(value instanceof SequenceNode list)) {
+                problems.add(value, path, "must be a list such as [keys, flushdb] (was: " + describe(value) + ")");
+                return;
+            }
+            List<Node> items = list.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                String name = scalar(itemPath, items.get(i));
+                if (name == null) {
+                    continue;
+                }
+                String command = name.toLowerCase(java.util.Locale.ROOT);
+                if (PoolConfig.OPT_IN_COMMANDS.contains(command)) {
+                    allowCommands.add(command);
+                } else {
+                    problems.add(items.get(i), itemPath, "not a command to enable; valid: "
+                            + String.join(", ", PoolConfig.OPT_IN_COMMANDS) + " (was: '" + name + "')");
+                }
             }
         }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One pool of a twemproxy configuration: every key twemproxy 0.5 knows, with its defaults filled
@@ -51,6 +52,8 @@ import java.util.Objects;
  * @param tls TLS for clients ({@code tls}), or null for plain text
  * @param serverTls TLS to every server ({@code server_tls}), or null for plain text
  * @param serverOptions per-server settings ({@code server_options}) by server name
+ * @param allowCommands Nutjar's {@code allow_commands}: the commands of {@link #OPT_IN_COMMANDS}
+ *     this Redis pool accepts, in lower case; empty by default
  */
 public record PoolConfig(
         String name,
@@ -76,7 +79,14 @@ public record PoolConfig(
         String redisServerAuth,
         ClientTls tls,
         ServerTls serverTls,
-        Map<String, ServerOptions> serverOptions) {
+        Map<String, ServerOptions> serverOptions,
+        Set<String> allowCommands) {
+
+    /**
+     * The Redis commands refused unless a pool lists them in {@code allow_commands}: each reaches
+     * every server of the pool, and blocks them all (keys) or empties them all (flushdb, flushall).
+     */
+    public static final List<String> OPT_IN_COMMANDS = List.of("flushall", "flushdb", "keys");
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -100,6 +110,11 @@ public record PoolConfig(
         Objects.requireNonNull(distribution, "distribution");
         servers = List.copyOf(servers);
         serverOptions = Map.copyOf(serverOptions);
+        allowCommands = Set.copyOf(allowCommands);
+        if (!OPT_IN_COMMANDS.containsAll(allowCommands)) {
+            throw new IllegalArgumentException("allow_commands takes only " + OPT_IN_COMMANDS + " (was: "
+                    + allowCommands + ")");
+        }
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' needs at least one server");
         }
@@ -119,6 +134,9 @@ public record PoolConfig(
             requireRedis("redis_auth", redisAuth);
             requireRedis("redis_server_auth", redisServerAuth);
             requireRedis("redis_username", redisUsername);
+            if (!allowCommands.isEmpty()) {
+                throw new IllegalArgumentException("allow_commands is only valid for a redis pool");
+            }
         }
         for (String server : serverOptions.keySet()) {
             if (servers.stream().noneMatch(spec -> spec.name().equals(server))) {
@@ -143,6 +161,19 @@ public record PoolConfig(
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
                 serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of());
+    }
+
+    /** A pool without {@code allow_commands}: every opt-in command refused. */
+    public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
+            String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
+            boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
+            int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers, double maxMoveFraction,
+            String redisUsername, String redisServerAuth, ClientTls tls, ServerTls serverTls,
+            Map<String, ServerOptions> serverOptions) {
+        this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
+                preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
+                serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
+                serverOptions, Set.of());
     }
 
     private static void requireRedis(String key, String value) {
@@ -235,6 +266,7 @@ public record PoolConfig(
                 + ", maxMoveFraction=" + maxMoveFraction
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
-                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions + "]";
+                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
+                + ", allowCommands=" + allowCommands + "]";
     }
 }
