@@ -206,14 +206,14 @@ class RedisRequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "KEYS;*;x|\"ERR unknown command 'KEYS', with args beginning with: '*' 'x' \"",
+        "KEYS;*;x|\"ERR wrong number of arguments for 'keys' command\"",
         "foo|\"ERR unknown command 'foo', with args beginning with: \"",
-        "HELLO;3|\"ERR unknown command 'HELLO', with args beginning with: '3' \"",
-        "SELECT;1|\"ERR unknown command 'SELECT', with args beginning with: '1' \"",
+        "SHUTDOWN|\"ERR unknown command 'SHUTDOWN', with args beginning with: \"",
+        "SELECT|\"ERR wrong number of arguments for 'select' command\"",
         "GET;a;b|\"ERR wrong number of arguments for 'get' command\"",
         "GET|\"ERR wrong number of arguments for 'get' command\"",
-        "PING;x|\"ERR wrong number of arguments for 'ping' command\"",
-        "COMMAND;COUNT|\"ERR wrong number of arguments for 'command' command\"",
+        "ECHO|\"ERR wrong number of arguments for 'echo' command\"",
+        "TIME;x|\"ERR wrong number of arguments for 'time' command\"",
         "EXPIRE;k;10;NX|\"ERR wrong number of arguments for 'expire' command\"",
         "auth;user;pass|\"ERR wrong number of arguments for 'auth' command\"",
         "MSET;a;1;b|\"ERR wrong number of arguments for 'mset' command\"",

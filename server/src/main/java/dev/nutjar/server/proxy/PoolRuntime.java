@@ -58,6 +58,8 @@ final class PoolRuntime {
     PoolTls tls = PoolTls.PLAIN;
     /** What each server is told on a new connection (its credentials); null: {@link #protocolSettings}. */
     ProtocolSettings[] serverSettings;
+    /** The pool as requests sent to several of its servers see it; set before the pool serves. */
+    PoolDescription description;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -83,6 +85,7 @@ final class PoolRuntime {
         this.transport = transport;
         this.buffers = buffers;
         this.recvAllocator = buffers.recvAllocator();
+        this.description = new PoolDescription(this, java.util.Set.of());
     }
 
     /** The next generation of this pool shares its count of clients. */

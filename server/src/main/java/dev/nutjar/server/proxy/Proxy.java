@@ -215,6 +215,7 @@ public final class Proxy implements AutoCloseable {
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+        runtime.description = new PoolDescription(runtime, pool.allowCommands());
         return runtime;
     }
 
