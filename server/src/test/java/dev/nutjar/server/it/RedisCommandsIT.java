@@ -210,18 +210,18 @@ class RedisCommandsIT {
             }
         }
 
-        String scanned = run(null, redisCli(), "-h", "127.0.0.1", "-p", String.valueOf(proxy.port()), "--scan");
-        List<String> lines = scanned.lines().toList();
-        assertThat(lines).hasSize(KEYS);
-        assertThat(new HashSet<>(lines)).hasSize(KEYS).contains("pipe:0", "pipe:" + (KEYS - 1));
-
-        String python = run(null, PYTHON, "-c", """
+        // Both walks at once: they only read, and each takes thousands of round trips.
+        Running cliScan = start(null, redisCli(), "-h", "127.0.0.1", "-p", String.valueOf(proxy.port()), "--scan");
+        Running pyScan = start(null, PYTHON, "-c", """
                 import redis, sys
                 r = redis.Redis(host='127.0.0.1', port=int(sys.argv[1]))
                 seen = list(r.scan_iter(count=1000))
                 print(len(seen), len(set(seen)), sum(1 for k in seen if k.startswith(b'pipe:')))
                 """, String.valueOf(proxy.port()));
-        assertThat(python.strip()).isEqualTo(KEYS + " " + KEYS + " " + KEYS);
+        List<String> lines = cliScan.finish().lines().toList();
+        assertThat(lines).hasSize(KEYS);
+        assertThat(new HashSet<>(lines)).hasSize(KEYS).contains("pipe:0", "pipe:" + (KEYS - 1));
+        assertThat(pyScan.finish().strip()).isEqualTo(KEYS + " " + KEYS + " " + KEYS);
 
         try (Jedis jedis = proxy.jedis()) {
             ScanParams match = new ScanParams().match("pipe:1234*").count(5000);
@@ -269,19 +269,29 @@ class RedisCommandsIT {
 
     /** Runs a command to its end and returns its output (stdout and stderr). */
     private String run(Path input, String... command) throws IOException, InterruptedException {
+        return start(input, command).finish();
+    }
+
+    private Running start(Path input, String... command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (input != null) {
             builder.redirectInput(input.toFile());
         }
         Path output = Files.createTempFile(dir, "out", ".txt");
         builder.redirectOutput(output.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish: " + Files.readString(output));
+        return new Running(builder.start(), output, command[0]);
+    }
+
+    /** A command started; {@link #finish} waits for it and returns its output. */
+    private record Running(Process process, Path output, String name) {
+        String finish() throws IOException, InterruptedException {
+            if (!process.waitFor(180, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(name + " did not finish: " + Files.readString(output));
+            }
+            String text = Files.readString(output);
+            assertThat(process.exitValue()).as("%s exit status; output: %s", name, text).isZero();
+            return text;
         }
-        String text = Files.readString(output);
-        assertThat(process.exitValue()).as("%s exit status; output: %s", command[0], text).isZero();
-        return text;
     }
 }
