@@ -99,12 +99,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         decodeAll();
     }
 
-    /** {@code host:port}, or a socket path, as Redis writes a client's address. */
+    /** {@code host:port}, or {@code path:0} for a unix socket, as Redis writes a client's address. */
     private static String address(java.net.SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
-        return String.valueOf(address);
+        if (address instanceof io.netty.channel.unix.DomainSocketAddress unix) {
+            return unix.path() + ":0";
+        }
+        return address == null ? "?" : address.toString();
     }
 
     // ---------------------------------------------------------------- the decode loop
