@@ -10,7 +10,8 @@ package dev.nutjar.redis;
  *   <li>With one, a client starts unauthenticated and every command but AUTH and QUIT gets
  *       {@link RedisLocalReply#NOAUTH}. {@code AUTH <password>} (byte-exact) gets {@code +OK};
  *       a wrong password gets {@link RedisLocalReply#WRONGPASS} and leaves the client
- *       unauthenticated, even if it had authenticated before.
+ *       unauthenticated, even if it had authenticated before. {@code HELLO} passes too: it
+ *       authenticates with its {@code AUTH} option, or says it must.
  * </ul>
  *
  * <p>A request with an {@link RedisRequest#error() error} (e.g. an unknown command) gets that
@@ -46,7 +47,19 @@ public final class RedisAuth {
      * {@link RedisLocalReply#NOAUTH}.
      */
     public boolean refuses(RedisCommand command, boolean authenticated) {
-        return password != null && !authenticated && command != RedisCommand.AUTH && command != RedisCommand.QUIT;
+        return password != null && !authenticated && command != RedisCommand.AUTH && command != RedisCommand.QUIT
+                && command != RedisCommand.HELLO;
+    }
+
+    /**
+     * Whether {@code HELLO}'s {@code AUTH username password} succeeds: as Redis's default user, the
+     * only one a proxy client has, which takes any password when none is configured.
+     */
+    public boolean accepts(String username, byte[] given) {
+        if (!"default".equals(username)) {
+            return false;
+        }
+        return password == null || java.security.MessageDigest.isEqual(password, given);
     }
 
     /**

@@ -7,14 +7,15 @@ import java.util.Locale;
 
 /**
  * The Redis commands Nutjar accepts: the 137 that twemproxy 0.5 supports, with twemproxy's arities,
- * plus {@code MSETNX}. Anything else is answered with Redis's {@code unknown command} error,
- * {@code HELLO} included: that is what makes Lettuce, which opens with {@code HELLO 3}, fall back
- * to RESP2 (with AUTH or PING), and RESP2 is all the proxy speaks.
+ * plus {@code MSETNX}, plus the commands in Nutjar's own blocks at the end (connection commands the
+ * proxy answers, commands sent to every server, {@code SCAN}). Anything else is answered with
+ * Redis's {@code unknown command} error. {@code HELLO 3} gets Redis's {@code NOPROTO}: that makes
+ * Lettuce, which opens with it, fall back to RESP2, and RESP2 is all the proxy speaks.
  *
  * <p>Arity follows Redis's convention and counts the command name: {@code 2} means exactly two
  * arguments ({@code GET key}), {@code -2} means at least two. twemproxy's rules are kept as they
  * are, including the ones that are stricter than Redis 7 ({@code EXPIRE key seconds} without
- * {@code NX}, {@code PING} without a message, {@code AUTH} with one argument).
+ * {@code NX}, {@code AUTH} with one argument); {@code PING} takes Redis's optional message.
  *
  * <p>Where a command's keys are and how it is routed is described by {@link #kind()}. One quirk
  * is kept on purpose: {@code ZINTER}, {@code ZUNION} and {@code ZDIFF} take {@code numkeys} as
@@ -24,13 +25,16 @@ import java.util.Locale;
 public enum RedisCommand {
 
     // Answered by the proxy.
-    PING(1, Kind.LOCAL),
+    /** {@code PING [message]}: twemproxy takes no message, Nutjar takes Redis's. */
+    PING(-1, Kind.LOCAL),
     QUIT(1, Kind.LOCAL),
     /** The single argument is the password, not a key. */
     AUTH(2, Kind.LOCAL),
 
+    /** Answered by Nutjar with what it accepts; twemproxy forwards it to the "placeholder" key's server. */
+    COMMAND(-1, Kind.LOCAL),
+
     // No key: routed as if the key were "placeholder".
-    COMMAND(1, Kind.PLACEHOLDER),
     LOLWUT(-1, Kind.PLACEHOLDER),
 
     // Key only.
@@ -79,11 +83,26 @@ public enum RedisCommand {
     MSETNX(-3, Kind.SAME_SERVER, KeyLayout.PAIRS, Merge.NONE),
     /** {@code EVAL script numkeys key...}: twemproxy requires numkeys >= 1; so does Nutjar. */
     EVAL(-3, Kind.SAME_SERVER, KeyLayout.SCRIPT, Merge.NONE),
-    EVALSHA(-3, Kind.SAME_SERVER, KeyLayout.SCRIPT, Merge.NONE);
+    EVALSHA(-3, Kind.SAME_SERVER, KeyLayout.SCRIPT, Merge.NONE),
+
+    // Added by Nutjar: connection commands answered by the proxy, with the client's own state.
+    ECHO(2, Kind.LOCAL), HELLO(-1, Kind.LOCAL), CLIENT(-2, Kind.LOCAL), SELECT(2, Kind.LOCAL),
+    TIME(1, Kind.LOCAL),
+
+    // Added by Nutjar: sent to every server of the pool, the replies merged.
+    DBSIZE(1, Kind.EVERY_SERVER), INFO(-1, Kind.EVERY_SERVER), RANDOMKEY(1, Kind.EVERY_SERVER),
+    SCRIPT(-2, Kind.EVERY_SERVER),
+    /** Only where the pool enables it ({@code allow_commands}): it empties every server. */
+    FLUSHDB(-1, Kind.EVERY_SERVER), FLUSHALL(-1, Kind.EVERY_SERVER),
+    /** Only where the pool enables it ({@code allow_commands}): it blocks every server while it runs. */
+    KEYS(2, Kind.EVERY_SERVER),
+
+    // Added by Nutjar: one server after the other, the cursor naming the server.
+    SCAN(-2, Kind.SERVER_BY_SERVER);
 
     /** How a command is handled by the proxy. */
     public enum Kind {
-        /** Answered by the proxy itself: PING, QUIT, AUTH. */
+        /** Answered by the proxy itself: PING, QUIT, AUTH, ECHO, HELLO, CLIENT, SELECT, TIME, COMMAND. */
         LOCAL,
         /** Has no key; routed by {@link RedisRequest#PLACEHOLDER_KEY}, as twemproxy does. */
         PLACEHOLDER,
@@ -94,7 +113,11 @@ public enum RedisCommand {
         /** Several keys that must all map to one server; otherwise the request fails. */
         SAME_SERVER,
         /** Known but refused with an error; the connection stays open. */
-        REJECTED
+        REJECTED,
+        /** Sent to every server of the pool, the replies merged (DBSIZE, INFO, KEYS...). */
+        EVERY_SERVER,
+        /** Sent to the one server its cursor names, the servers walked in ring order (SCAN). */
+        SERVER_BY_SERVER
     }
 
     /** Where a command's keys are. */

@@ -1,6 +1,7 @@
 package dev.nutjar.redis;
 
 import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.ClientConnection;
 import dev.nutjar.protocol.Protocol;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.protocol.ServerCodec;
@@ -24,6 +25,12 @@ public final class RedisProtocol implements Protocol {
     @Override
     public ClientCodec newClientCodec(ProtocolSettings settings) {
         return new RedisClientCodec(settings);
+    }
+
+    /** A codec that answers {@code CLIENT ID} and {@code CLIENT INFO} with {@code client}'s facts. */
+    @Override
+    public ClientCodec newClientCodec(ProtocolSettings settings, ClientConnection client) {
+        return new RedisClientCodec(settings, client);
     }
 
     @Override

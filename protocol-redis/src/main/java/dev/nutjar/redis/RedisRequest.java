@@ -24,7 +24,7 @@ import java.util.Objects;
 public final class RedisRequest extends FramedMessage<RedisRequest> {
 
     /**
-     * The key that requests without keys ({@link RedisCommand.Kind#PLACEHOLDER}: COMMAND, LOLWUT)
+     * The key that requests without keys ({@link RedisCommand.Kind#PLACEHOLDER}: LOLWUT)
      * are routed by, as in twemproxy.
      */
     public static final String PLACEHOLDER_KEY = "placeholder";

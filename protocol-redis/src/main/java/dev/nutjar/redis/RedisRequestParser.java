@@ -1,6 +1,7 @@
 package dev.nutjar.redis;
 
 import dev.nutjar.protocol.ThreadLocalPool;
+import dev.nutjar.redis.internal.InlineCommand;
 import dev.nutjar.redis.internal.Resp;
 import dev.nutjar.redis.internal.LengthLine;
 import io.netty.buffer.ByteBuf;
@@ -22,8 +23,10 @@ import io.netty.buffer.ByteBuf;
  * header such as {@code *99999999999} fails at once (Redis waits for 64 KB without CRLF before
  * saying {@code too big mbulk count string}; here no header line can get that long).
  *
- * <p>Inline commands ({@code PING\r\n}) are not supported: like twemproxy, Nutjar accepts only
- * RESP arrays.
+ * <p>Inline commands ({@code SET k "a b"\r\n}, what telnet sends) are accepted as Redis accepts
+ * them, unlike twemproxy: the line is split as Redis splits it, and the request's frame is the RESP
+ * array a client would have sent, copied. Blank lines are skipped (consumed even when no request
+ * follows yet), as {@code redis-cli --pipe} needs.
  */
 public final class RedisRequestParser {
 
@@ -37,7 +40,8 @@ public final class RedisRequestParser {
     /** The largest bulk string, Redis's default {@code proto-max-bulk-len}. */
     public static final int MAX_BULK_LENGTH = 512 * 1024 * 1024;
 
-    static final String INLINE_NOT_SUPPORTED = "inline commands are not supported by nutjar";
+    /** Redis's {@code PROTO_INLINE_MAX_SIZE}: the longest inline command line. */
+    static final int MAX_INLINE_LENGTH = 64 * 1024;
     private static final String INVALID_MULTIBULK_LENGTH = "invalid multibulk length";
     private static final String INVALID_BULK_LENGTH = "invalid bulk length";
 
@@ -83,17 +87,19 @@ public final class RedisRequestParser {
      *
      * @param in the client's input, read from its reader index. Not released. When a request is
      *     returned, its bytes have been consumed (the reader index moved past them); otherwise the
-     *     reader index is unchanged
+     *     reader index is unchanged, but for blank lines, which are consumed
      * @return a complete request, which the caller owns and must release; or {@code null} when
      *     more bytes are needed
      * @throws RedisProtocolException if the input is not a valid request; the parser is reset and
      *     the input left as it was
      */
     public RedisRequest parse(ByteBuf in) {
+        int start = in.readerIndex();
         try {
             return parseRequest(in);
         } catch (RedisProtocolException e) {
             reset();
+            in.readerIndex(start);
             throw e;
         }
     }
@@ -117,7 +123,7 @@ public final class RedisRequestParser {
                 return null;
             }
             if (in.getByte(base) != '*') {
-                throw new RedisProtocolException(INLINE_NOT_SUPPORTED);
+                return parseInline(in);
             }
             int count = lengthLine.parse(in, base, 0, readable, maxArguments, false, INVALID_MULTIBULK_LENGTH);
             if (count == LengthLine.NEED_MORE) {
@@ -179,6 +185,47 @@ public final class RedisRequestParser {
         return request;
     }
 
+    /** Skips blank lines; parses the next inline command, or the RESP request after the blank lines. */
+    private RedisRequest parseInline(ByteBuf in) {
+        while (true) {
+            int base = in.readerIndex();
+            int readable = in.readableBytes();
+            if (readable == 0) {
+                return null;
+            }
+            if (in.getByte(base) == '*') {
+                return parseRequest(in);
+            }
+            int newline = in.indexOf(base, base + Math.min(readable, MAX_INLINE_LENGTH + 1), (byte) '\n');
+            if (newline < 0) {
+                if (readable > MAX_INLINE_LENGTH) {
+                    throw new RedisProtocolException("too big inline request");
+                }
+                return null;
+            }
+            int lineEnd = newline > base && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;
+            java.util.List<byte[]> args = InlineCommand.split(in, base, lineEnd - base);
+            if (args == null) {
+                throw new RedisProtocolException("unbalanced quotes in request");
+            }
+            if (args.isEmpty()) {
+                in.readerIndex(newline + 1);
+                continue;
+            }
+            if (args.size() > maxArguments) {
+                throw new RedisProtocolException(INVALID_MULTIBULK_LENGTH);
+            }
+            ByteBuf resp = in.alloc().buffer(lineEnd - base + 16 * args.size() + 16);
+            try {
+                InlineCommand.writeResp(resp, args);
+                RedisRequest request = parseRequest(resp);
+                in.readerIndex(newline + 1);
+                return request;
+            } finally {
+                resp.release();
+            }
+        }
+    }
 
     /** Looks the command up, checks what RESP cannot, and records where the keys are. */
     private void classify(RedisRequest request, ByteBuf in, int base) {

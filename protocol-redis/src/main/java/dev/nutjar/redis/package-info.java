@@ -13,7 +13,8 @@
  *   <li>By {@link dev.nutjar.redis.RedisCommand#kind()}:
  *       <ul>
  *         <li>{@code LOCAL}: PING → {@code PONG}; QUIT → {@code OK}, then close; AUTH →
- *             {@link dev.nutjar.redis.RedisAuth#authenticate}.
+ *             {@link dev.nutjar.redis.RedisAuth#authenticate}; ECHO, HELLO, CLIENT, SELECT, TIME,
+ *             COMMAND → answered with the client's own state and the proxy's command table.
  *         <li>{@code PLACEHOLDER}: route by {@link dev.nutjar.redis.RedisRequest#PLACEHOLDER_KEY},
  *             forward the frame.
  *         <li>{@code SINGLE_KEY}: route by key 0, forward the frame.
@@ -22,6 +23,8 @@
  *         <li>{@code FRAGMENTED}: route every key; if they map to more than one server forward
  *             each fragment of {@link dev.nutjar.redis.RedisFragmentation#split} and merge the
  *             replies, else forward the frame.
+ *         <li>{@code EVERY_SERVER} (DBSIZE, INFO, KEYS...) and {@code SERVER_BY_SERVER} (SCAN):
+ *             {@code Request.fanOut} names the servers and merges their replies.
  *       </ul>
  *   <li>Backend replies come from {@link dev.nutjar.redis.RedisReplyParser#parse} and, except for
  *       fragments, go to the client unchanged.

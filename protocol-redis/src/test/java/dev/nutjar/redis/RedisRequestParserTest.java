@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledHeapByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -205,14 +206,14 @@ class RedisRequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "KEYS;*;x|\"ERR unknown command 'KEYS', with args beginning with: '*' 'x' \"",
+        "KEYS;*;x|\"ERR wrong number of arguments for 'keys' command\"",
         "foo|\"ERR unknown command 'foo', with args beginning with: \"",
-        "HELLO;3|\"ERR unknown command 'HELLO', with args beginning with: '3' \"",
-        "SELECT;1|\"ERR unknown command 'SELECT', with args beginning with: '1' \"",
+        "SHUTDOWN|\"ERR unknown command 'SHUTDOWN', with args beginning with: \"",
+        "SELECT|\"ERR wrong number of arguments for 'select' command\"",
         "GET;a;b|\"ERR wrong number of arguments for 'get' command\"",
         "GET|\"ERR wrong number of arguments for 'get' command\"",
-        "PING;x|\"ERR wrong number of arguments for 'ping' command\"",
-        "COMMAND;COUNT|\"ERR wrong number of arguments for 'command' command\"",
+        "ECHO|\"ERR wrong number of arguments for 'echo' command\"",
+        "TIME;x|\"ERR wrong number of arguments for 'time' command\"",
         "EXPIRE;k;10;NX|\"ERR wrong number of arguments for 'expire' command\"",
         "auth;user;pass|\"ERR wrong number of arguments for 'auth' command\"",
         "MSET;a;1;b|\"ERR wrong number of arguments for 'mset' command\"",
@@ -291,8 +292,8 @@ class RedisRequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "PING\\r\\n                     |inline commands are not supported by nutjar",
-        "\\r\\n                         |inline commands are not supported by nutjar",
+        "GET 'a\\r\\n                    |unbalanced quotes in request",
+        "SET 'a'b c\\r\\n               |unbalanced quotes in request",
         "*0\\r\\n                       |invalid multibulk length",
         "*-1\\r\\n                      |invalid multibulk length",
         "*\\r\\n                        |invalid multibulk length",
@@ -324,11 +325,51 @@ class RedisRequestParserTest {
         assertThat(outcome.outputs()).isEmpty();
     }
 
+    // Inline commands, as Redis takes them from telnet and redis-cli --pipe.
+
+    @Test
+    void inlineCommandsAreParsedAsTheirRespForm() {
+        Outcome<Parsed> outcome = Codec.requests("PING\r\nGET key\nSET k \"a b\\x41\\n\" 'it\\'s'\r\n");
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.leftover()).isZero();
+        assertThat(outcome.outputs()).extracting(Parsed::args).containsExactly(
+                List.of("PING"), List.of("GET", "key"), List.of("SET", "k", "a bA\n", "it's"));
+        assertThat(outcome.outputs().get(1).frame()).isEqualTo(command("GET", "key"));
+        assertThat(outcome.outputs().get(1).keys()).containsExactly("key");
+    }
+
+    @Test
+    void blankLinesAreSkippedAsRedisCliPipeSends() {
+        Outcome<Parsed> outcome = Codec.requests("\r\n\n  \r\n" + command("ECHO", "x") + "\r\n");
+        assertThat(outcome.error()).isNull();
+        assertThat(outcome.outputs()).extracting(Parsed::args).containsExactly(List.of("ECHO", "x"));
+        assertThat(outcome.leftover()).isZero();
+    }
+
+    @Test
+    void anInlineLineLongerThanRedisAllowsIsAProtocolError() {
+        String line = "GET " + "k".repeat(RedisRequestParser.MAX_INLINE_LENGTH);
+        ByteBuf in = Unpooled.copiedBuffer(line, StandardCharsets.ISO_8859_1);
+        try {
+            assertThatThrownBy(() -> new RedisRequestParser().parse(in))
+                    .hasMessage("Protocol error: too big inline request");
+            assertThat(in.readerIndex()).isZero();
+        } finally {
+            in.release();
+        }
+        ByteBuf waiting = Unpooled.copiedBuffer("GET k", StandardCharsets.ISO_8859_1);
+        try {
+            assertThat(new RedisRequestParser().parse(waiting)).isNull();
+        } finally {
+            waiting.release();
+        }
+    }
+
     @Test
     void requestsBeforeAProtocolErrorAreReturned() {
-        Outcome<Parsed> outcome = Codec.requests(PING + command("GET", "a") + "PING\r\n" + PING);
+        Outcome<Parsed> outcome = Codec.requests(PING + command("GET", "a") + "PING \"x\r\n" + PING);
         assertThat(outcome.outputs()).extracting(Parsed::command).containsExactly("PING", "GET");
-        assertThat(outcome.error()).isEqualTo("Protocol error: inline commands are not supported by nutjar");
+        assertThat(outcome.error()).isEqualTo("Protocol error: unbalanced quotes in request");
     }
 
     @Test

@@ -17,6 +17,14 @@ public interface Protocol extends Named {
     /** A request decoder for one client connection. It keeps that connection's state (e.g. AUTH). */
     ClientCodec newClientCodec(ProtocolSettings settings);
 
+    /**
+     * A request decoder for the client connection {@code client}, for a protocol that describes the
+     * connection to its client; the others need not override it.
+     */
+    default ClientCodec newClientCodec(ProtocolSettings settings, ClientConnection client) {
+        return newClientCodec(settings);
+    }
+
     /** A reply decoder for one backend connection. */
     ServerCodec newServerCodec(ProtocolSettings settings);
 

@@ -20,7 +20,9 @@ public interface Request extends ReferenceCounted {
         /** Send {@link #frame()} unchanged to the server that owns the keys. */
         FORWARD,
         /** Route each key, then send the fragments of {@link #split}. */
-        SPLIT
+        SPLIT,
+        /** Send the fragments of {@link #fanOut} to the servers it names, whatever the keys. */
+        FAN_OUT
     }
 
     Action action();
@@ -114,6 +116,19 @@ public interface Request extends ReferenceCounted {
      */
     default Split split(int[] serverOfKey, ByteBufAllocator alloc) {
         throw new UnsupportedOperationException("not a split request");
+    }
+
+    /**
+     * For {@link Action#FAN_OUT}: the fragments, one per server it goes to (every server of the
+     * pool, or the one a cursor names), or none when the request is answered without a server
+     * (refused by the pool's configuration, an invalid cursor): then {@link Split#merge} gives the
+     * reply at once.
+     *
+     * @param pool the pool the request was read by, in the generation it routes by
+     * @return a split the caller owns and must release
+     */
+    default Split fanOut(PoolView pool, ByteBufAllocator alloc) {
+        throw new UnsupportedOperationException("not a fan-out request");
     }
 
     /** Tells {@link ServerCodec#decode} what kind of reply to expect; 0 unless a protocol needs it. */

@@ -12,7 +12,10 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public interface Split {
 
-    /** How many fragments; at least one. */
+    /**
+     * How many fragments: at least one for a split request; none for a {@link Request#fanOut fan-out}
+     * answered without a server, whose {@link #merge} is then the reply.
+     */
     int fragmentCount();
 
     /** The server index fragment {@code f} goes to. */

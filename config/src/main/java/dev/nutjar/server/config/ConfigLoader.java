@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -78,7 +79,9 @@ public final class ConfigLoader {
             // Nutjar's own: the servers are seed nodes of a Redis Cluster, which places the keys.
             "redis_cluster",
             // Nutjar's own: the sentinels that say where a Sentinel pool's masters are.
-            "sentinels", "sentinel_poll_interval");
+            "sentinels", "sentinel_poll_interval",
+            // Nutjar's own: Redis commands over every server that stay refused unless listed.
+            "allow_commands");
 
     /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
     private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
@@ -340,6 +343,7 @@ public final class ConfigLoader {
         private final List<ServerItem> serverItems = new ArrayList<>();
         private List<String> sentinels;
         private int sentinelPollInterval = SentinelSettings.DEFAULT_POLL_INTERVAL_MILLIS;
+        private final Set<String> allowCommands = new TreeSet<>();
 
         PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
             this.pool = pool;
@@ -396,7 +400,7 @@ public final class ConfigLoader {
                         + distributions.unknownNameMessage(distribution));
             }
             if (!redis) {
-                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth")) {
+                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth", "allow_commands")) {
                     if (seen.containsKey(redisOnly)) {
                         problems.add(seen.get(redisOnly), pool + "." + redisOnly,
                                 "only valid for a redis pool; set 'redis: true'");
@@ -426,7 +430,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions, redisCluster, sentinel);
+                    serverOptions, redisCluster, sentinel, allowCommands);
         }
 
         /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
@@ -621,6 +625,10 @@ public final class ConfigLoader {
                 readSentinels(path, value);
                 return;
             }
+            if (key.equals("allow_commands")) {
+                readAllowCommands(path, value);
+                return;
+            }
             if (MAPPING_KEYS.contains(key)) {
                 mappings.put(key, value);
                 return;
@@ -740,6 +748,29 @@ public final class ConfigLoader {
                     continue;
                 }
                 servers.add(server);
+            }
+        }
+
+        /** {@code allow_commands}: a list of the commands that stay refused unless enabled. */
+        private void readAllowCommands(String path, Node value) {
+            if (!(value instanceof SequenceNode list)) {
+                problems.add(value, path, "must be a list such as [keys, flushdb] (was: " + describe(value) + ")");
+                return;
+            }
+            List<Node> items = list.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                String name = scalar(itemPath, items.get(i));
+                if (name == null) {
+                    continue;
+                }
+                String command = name.toLowerCase(java.util.Locale.ROOT);
+                if (PoolConfig.OPT_IN_COMMANDS.contains(command)) {
+                    allowCommands.add(command);
+                } else {
+                    problems.add(items.get(i), itemPath, "not a command to enable; valid: "
+                            + String.join(", ", PoolConfig.OPT_IN_COMMANDS) + " (was: '" + name + "')");
+                }
             }
         }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One pool of a twemproxy configuration: every key twemproxy 0.5 knows, with its defaults filled
@@ -55,6 +56,8 @@ import java.util.Objects;
  *     Cluster, whose slot map places the keys (default false)
  * @param sentinel the sentinels of a Sentinel pool ({@code sentinels}), whose servers are named by
  *     their masters' names; null for a pool of fixed addresses
+ * @param allowCommands Nutjar's {@code allow_commands}: the commands of {@link #OPT_IN_COMMANDS}
+ *     this Redis pool accepts, in lower case; empty by default
  */
 public record PoolConfig(
         String name,
@@ -82,7 +85,14 @@ public record PoolConfig(
         ServerTls serverTls,
         Map<String, ServerOptions> serverOptions,
         boolean redisCluster,
-        SentinelSettings sentinel) {
+        SentinelSettings sentinel,
+        Set<String> allowCommands) {
+
+    /**
+     * The Redis commands refused unless a pool lists them in {@code allow_commands}: each reaches
+     * every server of the pool, and blocks them all (keys) or empties them all (flushdb, flushall).
+     */
+    public static final List<String> OPT_IN_COMMANDS = List.of("flushall", "flushdb", "keys");
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -106,6 +116,11 @@ public record PoolConfig(
         Objects.requireNonNull(distribution, "distribution");
         servers = List.copyOf(servers);
         serverOptions = Map.copyOf(serverOptions);
+        allowCommands = Set.copyOf(allowCommands);
+        if (!OPT_IN_COMMANDS.containsAll(allowCommands)) {
+            throw new IllegalArgumentException("allow_commands takes only " + OPT_IN_COMMANDS + " (was: "
+                    + allowCommands + ")");
+        }
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' needs at least one server");
         }
@@ -126,6 +141,9 @@ public record PoolConfig(
             requireRedis("redis_auth", redisAuth);
             requireRedis("redis_server_auth", redisServerAuth);
             requireRedis("redis_username", redisUsername);
+            if (!allowCommands.isEmpty()) {
+                throw new IllegalArgumentException("allow_commands is only valid for a redis pool");
+            }
         }
         if (sentinel != null) {
             if (!redis) {
@@ -152,7 +170,7 @@ public record PoolConfig(
         requireNonNegative("server failure limit", serverFailureLimit);
     }
 
-    /** A ring pool of fixed addresses: neither a cluster nor sentinels. */
+    /** A ring pool of fixed addresses (neither a cluster nor sentinels) with no opt-in command. */
     public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
             String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
             boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
@@ -162,7 +180,7 @@ public record PoolConfig(
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
                 serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                serverOptions, false, null);
+                serverOptions, false, null, Set.of());
     }
 
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
@@ -172,7 +190,7 @@ public record PoolConfig(
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null);
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null, Set.of());
     }
 
     private static void requireRedis(String key, String value) {
@@ -271,6 +289,6 @@ public record PoolConfig(
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
                 + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
-                + ", redisCluster=" + redisCluster + ", sentinel=" + sentinel + "]";
+                + ", redisCluster=" + redisCluster + ", sentinel=" + sentinel + ", allowCommands=" + allowCommands + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.nutjar.redis.internal;
 
 import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.ClientConnection;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.protocol.Request;
@@ -18,15 +19,21 @@ import java.nio.charset.StandardCharsets;
 public final class RedisClientCodec implements ClientCodec {
     private final RedisRequestParser parser;
     private final RedisAuth auth;
-    private boolean authenticated;
+    /** The client's own state: authenticated, name; answers the connection commands. */
+    private final ConnectionCommands connection;
     /** Spare requests of the thread that decodes; taken on the first request. */
     private ThreadLocalPool.Local<RedisProxyRequest> proxyRequests;
 
     public RedisClientCodec(ProtocolSettings settings) {
+        this(settings, ClientConnection.UNKNOWN);
+    }
+
+    public RedisClientCodec(ProtocolSettings settings, ClientConnection client) {
         this.parser = new RedisRequestParser(settings.maxArguments(), settings.maxKeyLength());
         this.auth = settings.password() == null
                 ? RedisAuth.none()
                 : RedisAuth.password(settings.password().getBytes(StandardCharsets.UTF_8));
+        this.connection = new ConnectionCommands(client, auth, settings.database());
     }
 
     @Override
@@ -47,11 +54,11 @@ public final class RedisClientCodec implements ClientCodec {
             return RedisProxyRequest.error(proxyRequests, request, request.error());
         }
         RedisCommand command = request.command();
-        if (auth.refuses(command, authenticated)) {
+        if (auth.refuses(command, connection.authenticated())) {
             return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.NOAUTH, false);
         }
         return switch (command.kind()) {
-            case LOCAL -> local(request, command);
+            case LOCAL -> local(request, command, in);
             case PLACEHOLDER -> RedisProxyRequest.placeholder(proxyRequests, request);
             case SINGLE_KEY -> RedisProxyRequest.forward(proxyRequests, request, false);
             case SAME_SERVER -> RedisProxyRequest.forward(proxyRequests, request, true);
@@ -60,21 +67,27 @@ public final class RedisClientCodec implements ClientCodec {
                     : RedisProxyRequest.forward(proxyRequests, request, false);
             case REJECTED -> RedisProxyRequest.error(proxyRequests, request, "ERR '" + command.lowercaseName()
                     + "' is not supported by nutjar");
+            case EVERY_SERVER, SERVER_BY_SERVER -> fanOut(request);
         };
     }
 
-    private Request local(RedisRequest request, RedisCommand command) {
-        if (command == RedisCommand.PING) {
+    private Request fanOut(RedisRequest request) {
+        String error = FanOutCommands.check(request);
+        return error == null
+                ? RedisProxyRequest.fanOut(proxyRequests, request)
+                : RedisProxyRequest.error(proxyRequests, request, error);
+    }
+
+    private Request local(RedisRequest request, RedisCommand command, ByteBuf in) {
+        if (command == RedisCommand.PING && request.argCount() == 1) {
             return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.PONG, false);
         }
         if (command == RedisCommand.QUIT) {
             return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.OK, true);
         }
         if (command == RedisCommand.AUTH) {
-            RedisLocalReply reply = auth.authenticate(request);
-            authenticated = reply == RedisLocalReply.OK;
-            return RedisProxyRequest.local(proxyRequests, request, reply, false);
+            return RedisProxyRequest.local(proxyRequests, request, connection.authenticate(request), false);
         }
-        return RedisProxyRequest.error(proxyRequests, request, "ERR unknown command '" + command.lowercaseName() + "'");
+        return RedisProxyRequest.answered(proxyRequests, request, connection.answer(request, in.alloc()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.nutjar.redis.internal;
 
 import dev.nutjar.protocol.AbstractFramedRequest;
+import dev.nutjar.protocol.PoolView;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisCommand;
@@ -31,6 +32,8 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     private boolean closeAfterReply;
     private boolean placeholder;
     private boolean keysMustShareServer;
+    /** A reply made as the request was decoded (ECHO, HELLO, CLIENT...); owned until taken. */
+    private ByteBuf answer;
     /** The list this request came from and goes back to. */
     private ThreadLocalPool.Local<RedisProxyRequest> home;
 
@@ -79,11 +82,28 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
         return of(from, request, Action.SPLIT, null, null, false, false, false);
     }
 
+    /** @param answer the reply, taken over */
+    static RedisProxyRequest answered(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            ByteBuf answer) {
+        RedisProxyRequest proxyRequest = of(from, request, Action.LOCAL, null, null, false, false, false);
+        proxyRequest.answer = answer;
+        return proxyRequest;
+    }
+
+    /** A request sent to several servers: every server, or the one its cursor names. */
+    static RedisProxyRequest fanOut(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request) {
+        return of(from, request, Action.FAN_OUT, null, null, false, false, false);
+    }
+
     @Override
     protected void deallocated() {
         action = null;
         localReply = null;
         error = null;
+        if (answer != null) {
+            answer.release();
+            answer = null;
+        }
         ThreadLocalPool.Local<RedisProxyRequest> from = home;
         home = null;
         from.recycle(this);
@@ -96,6 +116,11 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
 
     @Override
     public ByteBuf localReply(ByteBufAllocator alloc) {
+        if (answer != null) {
+            ByteBuf taken = answer;
+            answer = null;
+            return taken;
+        }
         return localReply != null ? localReply.buffer() : RedisReplies.error(alloc, error);
     }
 
@@ -144,6 +169,11 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     public ByteBuf crossServerReply(ByteBufAllocator alloc) {
         return RedisReplies.error(alloc, "ERR nutjar: keys of '" + message().command().lowercaseName()
                 + "' map to different servers; use a hash tag");
+    }
+
+    @Override
+    public Split fanOut(PoolView pool, ByteBufAllocator alloc) {
+        return FanOutCommands.split(message(), pool, alloc);
     }
 
     @Override

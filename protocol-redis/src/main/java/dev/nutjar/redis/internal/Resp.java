@@ -164,4 +164,24 @@ public final class Resp {
             out.append((char) (b & 0xFF));
         }
     }
+
+    /** Writes {@code text} as a bulk string, its characters as ISO-8859-1 bytes. */
+    public static void writeBulk(ByteBuf out, String text) {
+        writeBulk(out, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    /** Writes the header of an array of {@code count} elements. */
+    public static void writeArrayHeader(ByteBuf out, int count) {
+        out.writeByte('*');
+        writeDecimal(out, count);
+        out.writeShort(CRLF);
+    }
+
+    /** Writes the null bulk string, {@code $-1}. */
+    public static void writeNullBulk(ByteBuf out) {
+        out.writeByte('$');
+        out.writeByte('-');
+        out.writeByte('1');
+        out.writeShort(CRLF);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.ClientCodec;
+import dev.nutjar.protocol.ClientConnection;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.server.stats.PoolStat;
@@ -11,7 +12,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +35,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
      */
     static final int DECODE_TURN = 256;
 
+    /** The ids of the process's client connections, from 1, as Redis numbers its clients. */
+    private static final AtomicLong CLIENT_IDS = new AtomicLong();
+
     final PoolRuntime pool;
     private final LoopState loopState;
-    private final ClientCodec codec;
+    /** Made once the session knows its channel: it describes the connection (CLIENT ID, INFO). */
+    private ClientCodec codec;
     private final ReplyQueue queue;
     private final RequestRouter router;
     private final InFlightBudget budget = new InFlightBudget();
@@ -59,7 +66,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     ClientSession(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
         this.loopState = loopState;
-        this.codec = pool.protocol.newClientCodec(pool.protocolSettings);
         this.queue = new ReplyQueue(pool, loopState);
         this.router = new RequestRouter(pool, loopState, this, queue);
     }
@@ -67,6 +73,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.codec = pool.protocol.newClientCodec(pool.protocolSettings, new ClientConnection(
+                CLIENT_IDS.incrementAndGet(), address(ctx.channel().remoteAddress()),
+                address(ctx.channel().localAddress())));
         queue.attach(ctx.channel());
     }
 
@@ -88,6 +97,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         inbound = Cumulation.cumulate(ctx.alloc(), inbound, in);
         decodeAll();
+    }
+
+    /** {@code host:port}, or {@code path:0} for a unix socket, as Redis writes a client's address. */
+    private static String address(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        if (address instanceof io.netty.channel.unix.DomainSocketAddress unix) {
+            return unix.path() + ":0";
+        }
+        return address == null ? "?" : address.toString();
     }
 
     // ---------------------------------------------------------------- the decode loop

@@ -27,6 +27,8 @@ final class LoopState {
     private final Ticker ticker;
     /** Per pool, by id: where its requests go from this loop. Replaced on the loop by a reload. */
     private Upstream[] upstreams;
+    /** Per pool, by id: the generation {@link #upstreams} routes by. Replaced with it. */
+    private PoolRuntime[] generations = new PoolRuntime[0];
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ArrayList<Flushable> backendsToFlush = new ArrayList<>();
     private final DeferringIoHandler.Deferred backendWrites = new DeferringIoHandler.Deferred() {
@@ -121,6 +123,7 @@ final class LoopState {
         counters.installPool(pool, null, false);
         metrics.installPool(pool, null);
         upstreams[id] = pool.cluster != null ? new ClusterUpstream(pool, this) : new RingUpstream(pool, this);
+        generation(pool);
     }
 
     /**
@@ -134,6 +137,19 @@ final class LoopState {
         counters.installPool(next, previousIndex, keepConnections);
         metrics.installPool(next, previousIndex);
         upstreams[next.id] = upstreams[next.id].nextGeneration(next, this, previousIndex, keepConnections);
+        generation(next);
+    }
+
+    private void generation(PoolRuntime pool) {
+        if (pool.id >= generations.length) {
+            generations = Arrays.copyOf(generations, pool.id + 1);
+        }
+        generations[pool.id] = pool;
+    }
+
+    /** The generation of {@code pool} that its {@link #upstream} routes by now. */
+    PoolRuntime generation(int poolId) {
+        return generations[poolId];
     }
 
     /** Closes a removed pool's backend connections, once its clients are gone. On the loop. */

@@ -65,6 +65,8 @@ final class PoolRuntime {
     ClusterTopology cluster;
     /** Where a Sentinel pool's masters are; null for a pool of fixed addresses. Set before the pool serves. */
     SentinelWatch sentinels;
+    /** The pool as requests sent to several of its servers see it; set before the pool serves. */
+    PoolDescription description;
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -90,6 +92,7 @@ final class PoolRuntime {
         this.transport = transport;
         this.buffers = buffers;
         this.recvAllocator = buffers.recvAllocator();
+        this.description = new PoolDescription(this, java.util.Set.of());
     }
 
     /** The next generation of this pool shares its count of clients. */

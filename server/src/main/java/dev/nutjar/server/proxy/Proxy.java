@@ -237,6 +237,7 @@ public final class Proxy implements AutoCloseable {
             runtime.cluster = clusterTopology(pool);
         }
         SentinelPools.watch(runtime, pool, previous);
+        runtime.description = new PoolDescription(runtime, pool.allowCommands());
         return runtime;
     }
 

@@ -57,6 +57,7 @@ final class RequestRouter {
             }
             case FORWARD -> forward(request, decodeRun);
             case SPLIT -> split(request, decodeRun);
+            case FAN_OUT -> fanOut(request, decodeRun);
         }
         return false;
     }
@@ -140,12 +141,34 @@ final class RequestRouter {
         }
         ByteBufAllocator alloc = owner.allocator();
         Split split = request.split(serverOfKey, alloc);
-        int fragments = split.fragmentCount();
-        slot.splitInto(split);
-        loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, fragments);
+        loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, split.fragmentCount());
         loopState.counters.addPool(pool.id, PoolStat.MULTIKEY_REQUESTS, 1);
+        sendFragments(slot, split);
+    }
+
+    /**
+     * Sends a request to the servers it names whatever its keys (every server of the pool, or the
+     * one a SCAN cursor names), by the pool's generation that the upstream routes by.
+     */
+    private void fanOut(Request request, int decodeRun) {
+        PendingRequest slot = PendingRequest.of(slots, owner, request);
+        slot.command = request.command();
+        queue.add(slot, decodeRun);
+        ByteBufAllocator alloc = owner.allocator();
+        Split split = request.fanOut(loopState.generation(pool.id).description, alloc);
+        if (split.fragmentCount() == 0) {
+            ByteBuf reply = split.merge(alloc);
+            split.release();
+            slot.replied(reply);
+            return;
+        }
+        sendFragments(slot, split);
+    }
+
+    private void sendFragments(PendingRequest slot, Split split) {
+        slot.splitInto(split);
         int replyKind = split.replyKind();
-        for (int f = 0; f < fragments; f++) {
+        for (int f = 0, fragments = split.fragmentCount(); f < fragments; f++) {
             ByteBuf bytes = split.takeRequest(f);
             upstream.send(split.server(f), new PendingRequest.Fragment(slot, f, replyKind), bytes);
         }

@@ -156,6 +156,8 @@ public final class ConfigDiff {
         setting(lines, "server_failure_limit", a.serverFailureLimit(), b.serverFailureLimit());
         setting(lines, "max_move_fraction", a.maxMoveFraction(), b.maxMoveFraction());
         setting(lines, "sentinels", a.sentinel(), b.sentinel());
+        setting(lines, "allow_commands", new java.util.TreeSet<>(a.allowCommands()),
+                new java.util.TreeSet<>(b.allowCommands()));
         for (ServerSpec server : b.servers()) {
             ServerSpec old = a.servers().stream().filter(o -> KeySpaceDiff.sameServer(o, server)).findFirst()
                     .orElse(null);

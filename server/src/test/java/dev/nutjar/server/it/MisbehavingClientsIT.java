@@ -55,7 +55,7 @@ class MisbehavingClientsIT {
     void malformedRespGetsAProtocolErrorAndTheConnectionIsClosed() throws Exception {
         try (Jedis bystander = proxy.jedis()) {
             bystander.set("mal:1", "fine");
-            for (String garbage : List.of("*1\r\n$x\r\n", "*1\r\n$3\r\nGETX\r\n", "PING\r\n", "*-5\r\n",
+            for (String garbage : List.of("*1\r\n$x\r\n", "*1\r\n$3\r\nGETX\r\n", "PING \"x\r\n", "*-5\r\n",
                     "*2\r\n$3\r\nGET\r\n:1\r\n")) {
                 try (RespClient client = new RespClient(proxy.port())) {
                     client.sendRaw(garbage);

@@ -225,8 +225,7 @@ class RedisClientsIT {
             // keyless and local commands
             assertThat(jedis.ping()).isEqualTo("PONG");
             assertThat((List<?>) jedis.sendCommand(Protocol.Command.COMMAND)).hasSizeGreaterThan(100);
-            assertThatThrownBy(() -> jedis.echo("hi"))
-                    .isInstanceOf(JedisDataException.class).hasMessageStartingWith("ERR unknown command 'ECHO'");
+            assertThat(jedis.echo("hi")).isEqualTo("hi");
             assertThat(jedis.ping()).isEqualTo("PONG");
             assertThat(jedis.get("e:1")).isEqualTo("ev");
         }
@@ -242,13 +241,13 @@ class RedisClientsIT {
             assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.GET, "a", "b"))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR wrong number of arguments for 'get' command");
-            assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.PING, "hello"))
+            assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.PING, "hello", "there"))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR wrong number of arguments for 'ping' command");
             assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.KEYS, "*"))
-                    .isInstanceOf(JedisDataException.class).hasMessageStartingWith("ERR");
+                    .isInstanceOf(JedisDataException.class).hasMessageStartingWith("ERR nutjar: 'keys' is disabled");
             assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.HELLO, "3"))
-                    .isInstanceOf(JedisDataException.class).hasMessageStartingWith("ERR unknown command 'HELLO'");
+                    .isInstanceOf(JedisDataException.class).hasMessage("NOPROTO unsupported protocol version");
             assertThatThrownBy(() -> jedis.select(1)).isInstanceOf(JedisDataException.class);
             assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.MULTI))
                     .isInstanceOf(JedisDataException.class).hasMessageStartingWith("ERR unknown command 'MULTI'");
@@ -489,7 +488,7 @@ class RedisClientsIT {
             assertThat(evaluated).isEqualTo("one");
             assertThat(sync.exists("lettuce:1", "lettuce:2", "lettuce:3", "lettuce:none")).isEqualTo(3);
             assertThat(sync.del("lettuce:1", "lettuce:2", "lettuce:3", "lettuce:4")).isEqualTo(4);
-            assertThatThrownBy(() -> sync.echo("x")).hasMessageStartingWith("ERR unknown command 'ECHO'");
+            assertThat(sync.echo("x")).isEqualTo("x");
             assertThat(sync.ping()).isEqualTo("PONG");
 
             // Asynchronous pipelining: 5,000 commands in one flush.

@@ -36,6 +36,8 @@ class UnixSocketIT {
 
                 assertThat(roundTrip(listenSocket, "*3\r\n$3\r\nSET\r\n$4\r\nunix\r\n$2\r\nok\r\n")).isEqualTo("+OK\r\n");
                 assertThat(roundTrip(listenSocket, "*2\r\n$3\r\nGET\r\n$4\r\nunix\r\n")).isEqualTo("$2\r\nok\r\n");
+                // The client's address is the socket's path, as Redis writes it.
+                assertThat(roundTrip(listenSocket, "CLIENT INFO\r\n")).contains(" laddr=" + listenSocket + ":0 ");
                 assertThat(roundTrip(backendSocket, "*2\r\n$3\r\nGET\r\n$4\r\nunix\r\n"))
                         .as("the value is on the backend").isEqualTo("$2\r\nok\r\n");
                 // twemproxy names an unnamed unix socket server "path:"; the stats use that name.
