@@ -154,6 +154,11 @@ final class RequestRouter {
         PendingRequest slot = PendingRequest.of(slots, owner, request);
         slot.command = request.command();
         queue.add(slot, decodeRun);
+        if (pool.cluster != null) {
+            // A cluster pool's server indexes are slots, not nodes: a fan-out over its masters is not built yet.
+            slot.failed(FailureReasons.NOT_IN_A_CLUSTER_POOL);
+            return;
+        }
         ByteBufAllocator alloc = owner.allocator();
         Split split = request.fanOut(loopState.generation(pool.id).description, alloc);
         if (split.fragmentCount() == 0) {
