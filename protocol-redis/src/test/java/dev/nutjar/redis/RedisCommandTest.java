@@ -47,6 +47,12 @@ class RedisCommandTest {
             // argx, argkvx, argeval, no key
             "DEL", "MGET", "TOUCH", "UNLINK", "MSET", "EVAL", "EVALSHA", "LOLWUT");
 
+    /** Added by Nutjar: pub/sub, transactions, blocking commands, on a client's own connections. */
+    static final List<String> SESSION_COMMANDS = List.of("PUBLISH", "SPUBLISH", "SUBSCRIBE", "PSUBSCRIBE",
+            "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MULTI", "EXEC", "DISCARD", "WATCH",
+            "UNWATCH", "BLPOP", "BRPOP", "BZPOPMIN", "BZPOPMAX", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZMPOP",
+            "XREAD", "XREADGROUP");
+
     @Test
     void everyTwemproxyCommandIsSupportedAndNothingElseButMsetnx() {
         assertThat(TWEMPROXY_COMMANDS).hasSize(137).doesNotHaveDuplicates();
@@ -59,6 +65,7 @@ class RedisCommandTest {
         }
         Set<String> expected = new TreeSet<>(TWEMPROXY_COMMANDS);
         expected.add("MSETNX");
+        expected.addAll(SESSION_COMMANDS);
         assertThat(names).isEqualTo(expected);
     }
 
@@ -87,7 +94,7 @@ class RedisCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "G", "GE", "GETT", "KEYS", "SELECT", "HELLO", "INFO", "MULTI", "SUBSCRIBE",
+    @ValueSource(strings = {"", "G", "GE", "GETT", "KEYS", "SELECT", "HELLO", "INFO", "MONITOR", "SWAPDB",
             "GEORADIUSBYMEMBERX", "ge\u00f4", "G\u0000T", "get ", " get", "GEORADIUSBYMEMBER_RO"})
     void unsupportedNamesAreNotFound(String name) {
         assertThat(RedisCommand.lookup(name)).isNull();
@@ -153,7 +160,8 @@ class RedisCommandTest {
         assertThat(RedisCommand.ZINTER.kind()).isEqualTo(Kind.SINGLE_KEY);
         assertThat(RedisCommand.ZUNION.keyLayout()).isEqualTo(KeyLayout.FIRST);
         long singleKey = Arrays.stream(RedisCommand.values()).filter(c -> c.kind() == Kind.SINGLE_KEY).count();
-        assertThat(singleKey).isEqualTo(137 - 3 - 2 - 1 - 6 - 2);
+        // ...plus PUBLISH and SPUBLISH, routed by their channel
+        assertThat(singleKey).isEqualTo(137 - 3 - 2 - 1 - 6 - 2 + 2);
     }
 
     private static String mixedCase(String name) {

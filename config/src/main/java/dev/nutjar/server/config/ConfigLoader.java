@@ -74,7 +74,9 @@ public final class ConfigLoader {
             "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
             "redis_username", "redis_server_auth", "tls", "server_tls", "server_options",
             // Nutjar's own: the most of the key space a reload may move to other servers.
-            "max_move_fraction");
+            "max_move_fraction",
+            // Nutjar's own: the most backend connections of clients' own (pub/sub, MULTI, BLPOP).
+            "dedicated_connections");
 
     /** The keys that hold a mapping rather than a single value. */
     private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
@@ -313,6 +315,7 @@ public final class ConfigLoader {
         private int serverRetryTimeout = PoolConfig.DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS;
         private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
         private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
+        private int dedicatedConnections = PoolConfig.DEFAULT_DEDICATED_CONNECTIONS;
         private final List<ServerSpec> servers = new ArrayList<>();
         private String redisUsername;
         private String redisServerAuth;
@@ -400,7 +403,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions);
+                    serverOptions, dedicatedConnections);
         }
 
         /** {@code server_options}: server name or host:port to its own TLS and credentials. */
@@ -564,6 +567,7 @@ public final class ConfigLoader {
                 case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
                 case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
                 case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
+                case "dedicated_connections" -> dedicatedConnections = number(path, value, text, dedicatedConnections);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }

@@ -51,6 +51,9 @@ import java.util.Objects;
  * @param tls TLS for clients ({@code tls}), or null for plain text
  * @param serverTls TLS to every server ({@code server_tls}), or null for plain text
  * @param serverOptions per-server settings ({@code server_options}) by server name
+ * @param dedicatedConnections Nutjar's {@code dedicated_connections}: the most backend connections
+ *     this pool's clients may hold at once for pub/sub, transactions and blocking commands, over
+ *     every event loop (default {@link #DEFAULT_DEDICATED_CONNECTIONS}; 0 refuses those commands)
  */
 public record PoolConfig(
         String name,
@@ -76,7 +79,8 @@ public record PoolConfig(
         String redisServerAuth,
         ClientTls tls,
         ServerTls serverTls,
-        Map<String, ServerOptions> serverOptions) {
+        Map<String, ServerOptions> serverOptions,
+        int dedicatedConnections) {
 
     /** {@link #timeoutMillis()} when requests wait for their backend for ever. */
     public static final int NO_TIMEOUT = -1;
@@ -92,6 +96,7 @@ public record PoolConfig(
     public static final int DEFAULT_SERVER_CONNECTIONS = 1;
     public static final int DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS = 30_000;
     public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
+    public static final int DEFAULT_DEDICATED_CONNECTIONS = 1024;
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");
@@ -133,6 +138,20 @@ public record PoolConfig(
         requireNonNegative("redis db", redisDb);
         requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
         requireNonNegative("server failure limit", serverFailureLimit);
+        requireNonNegative("dedicated connections", dedicatedConnections);
+    }
+
+    /** A pool with the default {@link #dedicatedConnections()}. */
+    public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
+            String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
+            boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
+            int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers, double maxMoveFraction,
+            String redisUsername, String redisServerAuth, ClientTls tls, ServerTls serverTls,
+            Map<String, ServerOptions> serverOptions) {
+        this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
+                preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
+                serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
+                serverOptions, DEFAULT_DEDICATED_CONNECTIONS);
     }
 
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
@@ -235,6 +254,7 @@ public record PoolConfig(
                 + ", maxMoveFraction=" + maxMoveFraction
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
-                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions + "]";
+                + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
+                + ", dedicatedConnections=" + dedicatedConnections + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.nutjar.redis.internal;
 import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ProtocolSettings;
+import dev.nutjar.protocol.SessionRole;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisAuth;
@@ -60,12 +61,16 @@ public final class RedisClientCodec implements ClientCodec {
                     : RedisProxyRequest.forward(proxyRequests, request, false);
             case REJECTED -> RedisProxyRequest.error(proxyRequests, request, "ERR '" + command.lowercaseName()
                     + "' is not supported by nutjar");
+            case SESSION -> RedisProxyRequest.session(proxyRequests, request, RedisSessionCodec.roleOf(command));
+            case BLOCKING -> request.blocks()
+                    ? RedisProxyRequest.session(proxyRequests, request, SessionRole.BLOCKING)
+                    : RedisProxyRequest.forward(proxyRequests, request, true);
         };
     }
 
     private Request local(RedisRequest request, RedisCommand command) {
         if (command == RedisCommand.PING) {
-            return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.PONG, false);
+            return RedisProxyRequest.ping(proxyRequests, request);
         }
         if (command == RedisCommand.QUIT) {
             return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.OK, true);

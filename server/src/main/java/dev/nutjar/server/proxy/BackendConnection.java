@@ -74,8 +74,24 @@ final class BackendConnection extends Flushable {
     private static final int FLUSH_TIMES = 64;
     /** When metrics are recorded: when the backend read being processed began. */
     private long readNanos;
+    /** For a client's own connection (pub/sub, transaction, blocking): whom it reports to; else null. */
+    private final DedicatedOwner dedicatedOwner;
+    /** A dedicated connection is used once: it ended, and reported so. */
+    private boolean ended;
+    /** A dedicated connection closes once every request on it is answered. */
+    private boolean closeWhenAnswered;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
+        this(pool, server, loopState, null);
+    }
+
+    /**
+     * A connection for one client's session alone when {@code dedicatedOwner} is not null: it is
+     * never reopened once it ends, replies nobody awaits go to its owner, and its failures do not
+     * count towards the server's ejection.
+     */
+    BackendConnection(PoolRuntime pool, int server, LoopState loopState, DedicatedOwner dedicatedOwner) {
+        this.dedicatedOwner = dedicatedOwner;
         this.pool = pool;
         this.server = server;
         this.loopState = loopState;
@@ -153,6 +169,17 @@ final class BackendConnection extends Flushable {
         queues.queued(bytes);
     }
 
+    /**
+     * Sends a request that may block at the server for as long as it likes (BLPOP): no deadline.
+     *
+     * @param source holds the request at {@code index}; still the caller's, not retained
+     */
+    void sendWithoutDeadline(Exchange exchange, ByteBuf source, int index, int length) {
+        await(exchange, length);
+        exchange.deadline = 0;
+        write(source, index, length);
+    }
+
     private void armTimerFor(Exchange exchange) {
         if (exchange.deadline != 0) {
             timer.arm(exchange.deadline);
@@ -225,7 +252,7 @@ final class BackendConnection extends Flushable {
         log.debug("connected to server '{}' ({}) of pool '{}' from {}", pool.serverName(server), address(),
                 pool.name, channel.localAddress());
         handler.counted = true;
-        count(ServerStat.SERVER_CONNECTIONS, 1);
+        count(dedicatedOwner == null ? ServerStat.SERVER_CONNECTIONS : ServerStat.DEDICATED_CONNECTIONS, 1);
         count(ServerStat.CONNECTS, 1);
         ByteBuf handshake = codec.handshake(channel.alloc());
         if (handshake != null) {
@@ -261,7 +288,7 @@ final class BackendConnection extends Flushable {
         long next = 0;
         List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
-            if (exchange.abandoned) {
+            if (exchange.abandoned || exchange.deadline == 0) {
                 continue;
             }
             if (exchange.deadline - now <= 0) {
@@ -285,7 +312,7 @@ final class BackendConnection extends Flushable {
         if (expired > 0) {
             count(ServerStat.SERVER_TIMEDOUT, expired);
             if (silence.newStall(now)) {
-                pool.routing.recordFailure(server);
+                recordFailure();
             }
         }
         if (abandoned > MAX_ABANDONED) {
@@ -317,7 +344,12 @@ final class BackendConnection extends Flushable {
         handshakeRepliesLeft = 0;
         stream.reset();
         if (countFailure) {
-            pool.routing.recordFailure(server);
+            recordFailure();
+        }
+        if (dedicatedOwner != null && !ended) {
+            // Told first: the owner's client must not send here again, whatever failing its requests does.
+            ended = true;
+            dedicatedOwner.ended(this, !closeWhenAnswered);
         }
         // Taken out first: failing a request can resume its client, whose next requests then go
         // to a new connection and must not be failed with this one's.
@@ -336,6 +368,13 @@ final class BackendConnection extends Flushable {
         }
     }
 
+    /** A failure of the server, for ejection; not for a dedicated connection, whose client may be the cause. */
+    private void recordFailure() {
+        if (dedicatedOwner == null) {
+            pool.routing.recordFailure(server);
+        }
+    }
+
     private void closeChannel() {
         Channel ch = channel;
         if (ch != null) {
@@ -349,6 +388,9 @@ final class BackendConnection extends Flushable {
         if (state != State.IDLE) {
             closeChannel();
             broken(FailureReasons.SHUTTING_DOWN, false);
+        } else if (dedicatedOwner != null && !ended) {
+            ended = true;
+            dedicatedOwner.ended(this, false);
         }
     }
 
@@ -374,8 +416,28 @@ final class BackendConnection extends Flushable {
         closeIfRetiredAndIdle();
     }
 
+    /**
+     * A dedicated connection's session ends: it closes once the requests on it are answered, at
+     * once when none is; its owner is told it {@link DedicatedOwner#ended ended}.
+     */
+    void closeWhenAnswered() {
+        closeWhenAnswered = true;
+        if (state == State.IDLE && !ended) {
+            ended = true;
+            dedicatedOwner.ended(this, false);
+        }
+        closeIfRetiredAndIdle();
+    }
+
+    /** Stops or restarts reading a dedicated connection's messages, as its client can take them. */
+    void readMessages(boolean read) {
+        if (channel != null && state == State.READY) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
     private void closeIfRetiredAndIdle() {
-        if (retired && awaiting.isEmpty() && state != State.IDLE) {
+        if ((retired || closeWhenAnswered) && awaiting.isEmpty() && state != State.IDLE) {
             flushNow();
             closeChannel();
             broken(FailureReasons.SHUTTING_DOWN, false);
@@ -440,6 +502,9 @@ final class BackendConnection extends Flushable {
     private boolean readReply() {
         Exchange exchange = awaiting.peek();
         if (exchange == null) {
+            if (dedicatedOwner != null) {
+                return readPushed();
+            }
             throw new ProtocolException("reply with no request outstanding", null);
         }
         ByteBuf reply = null;
@@ -473,8 +538,8 @@ final class BackendConnection extends Flushable {
         } else {
             boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
             if (failure) {
-                pool.routing.recordFailure(server);
-            } else {
+                recordFailure();
+            } else if (dedicatedOwner == null) {
                 pool.routing.recordSuccess(server);
             }
             if (reply != null) {
@@ -484,6 +549,34 @@ final class BackendConnection extends Flushable {
             }
         }
         exchange.releasedByBackend();
+        return true;
+    }
+
+    /** Reads a frame no request awaits (a pub/sub message) and gives it to the owner; whether one was whole. */
+    private boolean readPushed() {
+        int length = codec.replyLength(inbound, 0);
+        ByteBuf frame = null;
+        if (length == ServerCodec.DECODE_ONLY) {
+            frame = codec.decode(inbound, 0);
+            length = frame == null ? -1 : frame.readableBytes();
+        }
+        if (length < 0) {
+            return false;
+        }
+        count(ServerStat.RESPONSES, 1);
+        count(ServerStat.RESPONSE_BYTES, length);
+        ByteBuf source = frame != null ? frame : inbound;
+        int index = source.readerIndex();
+        if (frame == null) {
+            inbound.skipBytes(length);
+        }
+        try {
+            dedicatedOwner.pushed(source, index, length);
+        } finally {
+            if (frame != null) {
+                frame.release();
+            }
+        }
         return true;
     }
 
@@ -564,7 +657,7 @@ final class BackendConnection extends Flushable {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (counted) {
                 counted = false;
-                count(ServerStat.SERVER_CONNECTIONS, -1);
+                count(dedicatedOwner == null ? ServerStat.SERVER_CONNECTIONS : ServerStat.DEDICATED_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
                 log.debug("server '{}' ({}) of pool '{}' closed the connection", pool.serverName(server),

@@ -111,6 +111,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 if (router.route(request, decodeRun)) {
                     advance(ClientLifecycle.DRAINING);
                 }
+                if (router.blocked() && !paused) {
+                    pause(); // as on one Redis connection: nothing more is read until it is answered
+                }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
                     loopState.counters.addPool(pool.id, PoolStat.CLIENTS_PAUSED, 1);
@@ -151,6 +154,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void replied(PendingRequest request) {
+        router.answered(request);
         if (!request.streamed) {
             budget.replySized(request.replyLength); // a streamed reply was sized when it started
         }
@@ -159,6 +163,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void repliedInPlace(PendingRequest request, ByteBuf source, int index, int length) {
+        router.answered(request);
         budget.replySized(length);
         int written = queue.writeHeadInPlace(request, source, index, length);
         if (written == 0) {
@@ -201,6 +206,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     @Override
+    public void sessionLost() {
+        if (lifecycle.compareTo(ClientLifecycle.CLOSING) >= 0) {
+            return;
+        }
+        closedByUs = true;
+        closeAfterWrites();
+    }
+
+    @Override
     public boolean gone() {
         return lifecycle == ClientLifecycle.CLOSED;
     }
@@ -230,7 +244,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     // ---------------------------------------------------------------- pausing and resuming
 
     private boolean mayResume() {
-        return budget.allowsResume(queue.size()) && ctx.channel().isWritable();
+        return budget.allowsResume(queue.size()) && ctx.channel().isWritable() && !router.blocked();
     }
 
     /**
@@ -276,6 +290,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        router.clientWritable(ctx.channel().isWritable());
         if (!ctx.channel().isWritable()) {
             if (!paused) {
                 pause();
@@ -363,6 +378,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         log.debug("client {} of pool '{}' closed by {}", ctx.channel().remoteAddress(), pool.name,
                 closedByUs ? "the proxy" : "the client");
         pool.clientClosed();
+        router.clientGone();
         if (inbound != null) {
             inbound.release();
             inbound = null;

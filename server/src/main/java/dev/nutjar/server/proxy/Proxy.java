@@ -215,6 +215,10 @@ public final class Proxy implements AutoCloseable {
                 transport, BufferSettings.forUnit(options.mbufSize()), clients);
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
+        runtime.maxDedicated = pool.dedicatedConnections();
+        if (previous != null) {
+            runtime.dedicated = previous.dedicated;
+        }
         return runtime;
     }
 
