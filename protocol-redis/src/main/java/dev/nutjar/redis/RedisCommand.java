@@ -84,6 +84,8 @@ public enum RedisCommand {
     // Sessions, added by Nutjar: pub/sub, transactions and blocking commands. The proxy runs them
     // on backend connections of the client's own (see the README); the channel routes PUBLISH.
     PUBLISH(3), SPUBLISH(3),
+    // Streams, for XREAD BLOCK to have something to read: single-key commands.
+    XADD(-5), XLEN(2), XRANGE(-4), XREVRANGE(-4), XDEL(-3), XTRIM(-4), XACK(-4),
     SUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
     PSUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
     SSUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),

@@ -571,7 +571,7 @@ final class BackendConnection extends Flushable {
             inbound.skipBytes(length);
         }
         try {
-            dedicatedOwner.pushed(source, index, length);
+            dedicatedOwner.pushed(this, source, index, length);
         } finally {
             if (frame != null) {
                 frame.release();

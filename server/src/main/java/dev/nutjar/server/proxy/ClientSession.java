@@ -55,6 +55,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private boolean closedByUs;
     /** Counts the runs of the decoder: the requests of one run were sent together. */
     private int decodeRun;
+    /** Not decoded from: a request waits for its reply first (a blocking command, EXEC). */
+    private boolean held;
 
     ClientSession(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
@@ -87,8 +89,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             return;
         }
         inbound = Cumulation.cumulate(ctx.alloc(), inbound, in);
+        if (held) {
+            if (inbound.readableBytes() >= HELD_INPUT_LIMIT && !paused) {
+                pause();
+            }
+            return;
+        }
         decodeAll();
     }
+
+    /** Input kept while held behind a blocking command before reading stops. */
+    static final int HELD_INPUT_LIMIT = 64 * 1024;
 
     // ---------------------------------------------------------------- the decode loop
 
@@ -111,8 +122,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 if (router.route(request, decodeRun)) {
                     advance(ClientLifecycle.DRAINING);
                 }
-                if (router.blocked() && !paused) {
-                    pause(); // as on one Redis connection: nothing more is read until it is answered
+                if (router.blocked()) {
+                    // As on one Redis connection: nothing more runs until it is answered. Still read,
+                    // so that a client leaving is seen, up to a bound.
+                    held = true;
+                    break;
                 }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
@@ -229,6 +243,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if ((written & ReplyQueue.LAST) != 0) {
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
         }
+        if (held && !router.blocked()) {
+            held = false;
+            if (!paused && inbound != null && lifecycle.reading()) {
+                decodeAll();
+            }
+        }
         if (paused && lifecycle.reading() && mayResume()) {
             resume();
         }
@@ -244,7 +264,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     // ---------------------------------------------------------------- pausing and resuming
 
     private boolean mayResume() {
-        return budget.allowsResume(queue.size()) && ctx.channel().isWritable() && !router.blocked();
+        return budget.allowsResume(queue.size()) && ctx.channel().isWritable()
+                && (!held || inbound == null || inbound.readableBytes() < HELD_INPUT_LIMIT);
     }
 
     /**
@@ -349,6 +370,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
+            if (held && lifecycle.answering()) {
+                // Gone while a blocking command waits, which may be for ever: as Redis, close now.
+                closeAfterWrites();
+                return;
+            }
             if (inputDone()) {
                 closedByUs = false;
                 closeAfterWrites();

@@ -9,7 +9,7 @@ interface DedicatedOwner {
      *
      * @param source holds it at {@code index}; still the caller's, not retained
      */
-    void pushed(ByteBuf source, int index, int length);
+    void pushed(BackendConnection connection, ByteBuf source, int index, int length);
 
     /**
      * The connection ended and will not be used again.

@@ -7,6 +7,7 @@ import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.server.stats.PoolStat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,8 @@ final class SessionModes implements DedicatedOwner {
     /** By server: the client's own connection to it, or null. */
     private final BackendConnection[] connections;
     private final Subscriptions subscriptions = new Subscriptions();
+    /** By server: the confirmations its connection still owes, in the order their commands were sent. */
+    private final List<ArrayDeque<Due>> due;
     /** The server of the transaction or of the watched keys, or -1. */
     private int pinned = -1;
     private boolean inMulti;
@@ -42,8 +45,11 @@ final class SessionModes implements DedicatedOwner {
     private boolean multiSent;
     /** The transaction had an error: EXEC discards it. */
     private boolean aborted;
-    /** The blocking command whose reply the client's input waits for, or null. */
-    private PendingRequest blocking;
+    /**
+     * The request whose reply the client's input waits for, or null: a blocking command, or the
+     * end of a transaction, after which requests go to shared connections and must not overtake it.
+     */
+    private PendingRequest holding;
     /** The decoder run of the last request, for the messages written after it. */
     private int lastRun;
     private boolean closed;
@@ -57,6 +63,10 @@ final class SessionModes implements DedicatedOwner {
         this.slots = slots;
         this.codec = pool.protocol.sessionCodec();
         this.connections = new BackendConnection[pool.serverCount()];
+        this.due = new ArrayList<>(connections.length);
+        for (int s = 0; s < connections.length; s++) {
+            due.add(new ArrayDeque<>());
+        }
     }
 
     /**
@@ -95,15 +105,15 @@ final class SessionModes implements DedicatedOwner {
         };
     }
 
-    /** Whether the client's input waits for a blocking command's reply. */
+    /** Whether the client's input waits for the reply of a blocking command or of a transaction's end. */
     boolean blocked() {
-        return blocking != null;
+        return holding != null;
     }
 
-    /** A reply is written or kept for {@code request}: a blocked client may read again. */
+    /** A reply is written or kept for {@code request}: a held client may read again. */
     void answered(PendingRequest request) {
-        if (request == blocking) {
-            blocking = null;
+        if (request == holding) {
+            holding = null;
         }
     }
 
@@ -147,14 +157,15 @@ final class SessionModes implements DedicatedOwner {
             subscriptions.add(role, names[i], serverOf[i]);
             codec.writeConfirmation(reply, role, names[i], subscriptions.count(role));
         }
+        Confirmation confirmation = confirmation(request, decodeRun, reply);
         for (int s = 0; s < connections.length; s++) {
             if (role == SessionRole.PSUBSCRIBE) {
-                send(s, role, names, count);
+                send(s, role, names, confirmation);
             } else if (contains(serverOf, s)) {
-                send(s, role, namesOn(names, serverOf, s), -1);
+                send(s, role, namesOn(names, serverOf, s), confirmation);
             }
         }
-        answer(request, decodeRun, reply);
+        confirmation.allSent();
     }
 
     private void unsubscribe(Request request, SessionRole role, int decodeRun) {
@@ -176,25 +187,84 @@ final class SessionModes implements DedicatedOwner {
                 }
             }
         }
+        Confirmation confirmation = confirmation(request, decodeRun, reply);
         // A server the client listens to nothing on any more loses its connection (and so every
         // subscription on it); the others are told what ends.
         closeUnused();
         for (int s = 0; s < connections.length; s++) {
             List<byte[]> onServer = byServer.get(s);
             if (connections[s] != null && !onServer.isEmpty()) {
-                send(s, role, onServer.toArray(new byte[0][]), -1);
+                send(s, role, onServer.toArray(new byte[0][]), confirmation);
             }
         }
-        answer(request, decodeRun, reply);
+        confirmation.allSent();
     }
 
-    /** Sends {@code role} with the first {@code count} of {@code names} (all when -1) to server {@code s}'s connection. */
-    private void send(int s, SessionRole role, byte[][] names, int count) {
-        ByteBuf command = codec.subscriptionCommand(alloc(), role, names, count < 0 ? names.length : count);
+    /**
+     * Sends {@code role} with {@code names} to server {@code s}'s connection: {@code confirmation}
+     * waits for its server's confirmation of each name, so that a client told it is subscribed is.
+     */
+    private void send(int s, SessionRole role, byte[][] names, Confirmation confirmation) {
+        ByteBuf command = codec.subscriptionCommand(alloc(), role, names, names.length);
         try {
             connections[s].sendWithoutReply(command, command.readerIndex(), command.readableBytes());
         } finally {
             command.release();
+        }
+        due.get(s).add(new Due(confirmation, names.length));
+        confirmation.missing += names.length;
+    }
+
+    /** The reply to a (un)subscription, queued now and written once its servers confirmed. */
+    private Confirmation confirmation(Request request, int decodeRun, ByteBuf reply) {
+        PendingRequest slot = PendingRequest.of(slots, owner, request);
+        queue.add(slot, decodeRun);
+        return new Confirmation(slot, reply);
+    }
+
+    /** Whatever server {@code s} still owes will not come: the client's replies waiting for it go out. */
+    private void forgetDue(int s) {
+        Due owed;
+        while ((owed = due.get(s).poll()) != null) {
+            owed.confirmation.arrived(owed.frames);
+        }
+    }
+
+    /** A (un)subscription's reply, waiting for its servers' confirmations. */
+    private static final class Confirmation {
+        private final PendingRequest slot;
+        private ByteBuf reply;
+        int missing;
+        private boolean allSent;
+
+        Confirmation(PendingRequest slot, ByteBuf reply) {
+            this.slot = slot;
+            this.reply = reply;
+        }
+
+        void allSent() {
+            allSent = true;
+            arrived(0);
+        }
+
+        void arrived(int confirmations) {
+            missing -= confirmations;
+            if (missing == 0 && allSent && reply != null) {
+                ByteBuf done = reply;
+                reply = null;
+                slot.replied(done);
+            }
+        }
+    }
+
+    /** Confirmations one server owes to one {@link Confirmation}. */
+    private static final class Due {
+        final Confirmation confirmation;
+        int frames;
+
+        Due(Confirmation confirmation, int frames) {
+            this.confirmation = confirmation;
+            this.frames = frames;
         }
     }
 
@@ -204,6 +274,7 @@ final class SessionModes implements DedicatedOwner {
             if (connections[s] != null && s != pinned && !subscriptions.anyOn(s)) {
                 BackendConnection connection = connections[s];
                 connections[s] = null;
+                forgetDue(s);
                 connection.closeWhenAnswered();
             }
         }
@@ -242,9 +313,22 @@ final class SessionModes implements DedicatedOwner {
     }
 
     @Override
-    public void pushed(ByteBuf source, int index, int length) {
-        if (closed || owner.gone() || !codec.isMessage(source, index, length)) {
-            return; // the server's confirmations: the client got the proxy's, with its totals
+    public void pushed(BackendConnection connection, ByteBuf source, int index, int length) {
+        if (closed || owner.gone()) {
+            return;
+        }
+        if (!codec.isMessage(source, index, length)) {
+            // A server's confirmation: the client gets the proxy's, with its totals, once all came.
+            for (int s = 0; s < connections.length; s++) {
+                Due owed = connections[s] == connection ? due.get(s).peek() : null;
+                if (owed != null) {
+                    if (--owed.frames == 0) {
+                        due.get(s).poll();
+                    }
+                    owed.confirmation.arrived(1);
+                }
+            }
+            return;
         }
         PendingRequest slot = PendingRequest.of(slots, owner, null);
         queue.add(slot, lastRun);
@@ -271,7 +355,7 @@ final class SessionModes implements DedicatedOwner {
         aborted = false;
         if (pinned >= 0) {
             multiSent = true;
-            forward(connections[pinned], request, decodeRun, false);
+            forward(connections[pinned], request, decodeRun, Send.PLAIN);
         } else {
             multiSent = false;
             answer(request, decodeRun, codec.reply(alloc(), SessionCodec.Reply.OK));
@@ -287,7 +371,7 @@ final class SessionModes implements DedicatedOwner {
             return true;
         }
         if (multiSent && !aborted) {
-            forward(connections[pinned], request, decodeRun, false);
+            forward(connections[pinned], request, decodeRun, Send.HOLD_INPUT);
         } else if (aborted) {
             answer(request, decodeRun, codec.reply(alloc(),
                     exec ? SessionCodec.Reply.EXEC_ABORTED : SessionCodec.Reply.OK));
@@ -323,7 +407,7 @@ final class SessionModes implements DedicatedOwner {
             }
             pinned = server;
         }
-        forward(connections[pinned], request, decodeRun, false);
+        forward(connections[pinned], request, decodeRun, Send.PLAIN);
         return true;
     }
 
@@ -336,7 +420,7 @@ final class SessionModes implements DedicatedOwner {
             answer(request, decodeRun, codec.reply(alloc(), SessionCodec.Reply.QUEUED));
             return true;
         }
-        forward(connections[pinned], request, decodeRun, false);
+        forward(connections[pinned], request, decodeRun, inMulti ? Send.PLAIN : Send.HOLD_INPUT);
         if (!inMulti) {
             unpin();
         }
@@ -366,7 +450,7 @@ final class SessionModes implements DedicatedOwner {
             if (!oneServer || server != pinned) {
                 return blockingRole ? block(request, decodeRun, upstream) : false;
             }
-            forward(connections[pinned], request, decodeRun, blockingRole);
+            forward(connections[pinned], request, decodeRun, blockingRole ? Send.BLOCKING : Send.PLAIN);
             return true;
         }
         if (server == Upstream.NO_SERVER) {
@@ -396,7 +480,7 @@ final class SessionModes implements DedicatedOwner {
             ByteBuf multi = codec.command(alloc(), SessionRole.MULTI);
             connections[pinned].send(new Ignored(), multi);
         }
-        forward(connections[pinned], request, decodeRun, false);
+        forward(connections[pinned], request, decodeRun, Send.PLAIN);
         return true;
     }
 
@@ -446,8 +530,8 @@ final class SessionModes implements DedicatedOwner {
             refused(request, decodeRun);
             return true;
         }
-        connections[server] = null;
-        forward(connection, request, decodeRun, true);
+        // Kept in connections until it ends, so that a client leaving closes it: Redis then forgets the wait.
+        forward(connection, request, decodeRun, Send.BLOCKING);
         connection.closeWhenAnswered();
         return true;
     }
@@ -473,6 +557,7 @@ final class SessionModes implements DedicatedOwner {
         for (int s = 0; s < connections.length; s++) {
             if (connections[s] == connection) {
                 connections[s] = null;
+                forgetDue(s);
                 if (unexpectedly && !closed) {
                     // The session's state went with the connection: the client must start again.
                     closed = true;
@@ -489,6 +574,7 @@ final class SessionModes implements DedicatedOwner {
             BackendConnection connection = connections[s];
             if (connection != null) {
                 connections[s] = null;
+                forgetDue(s);
                 connection.close();
             }
         }
@@ -510,13 +596,24 @@ final class SessionModes implements DedicatedOwner {
         return server;
     }
 
+    /** How {@link #forward} sends. */
+    private enum Send {
+        PLAIN,
+        /** The client's next requests wait for the reply. */
+        HOLD_INPUT,
+        /** As HOLD_INPUT, and without the pool's timeout: the command waits as long as it says. */
+        BLOCKING
+    }
+
     /** Sends the request as it is on {@code connection}; its reply is the client's. */
-    private void forward(BackendConnection connection, Request request, int decodeRun, boolean blocks) {
+    private void forward(BackendConnection connection, Request request, int decodeRun, Send send) {
         PendingRequest slot = PendingRequest.of(slots, owner, request.replyKind());
         slot.command = request.command();
         queue.add(slot, decodeRun);
-        if (blocks) {
-            blocking = slot;
+        if (send != Send.PLAIN) {
+            holding = slot;
+        }
+        if (send == Send.BLOCKING) {
             connection.sendWithoutDeadline(slot, request.frameSource(), request.frameIndex(), request.frameLength());
         } else {
             connection.send(slot, request.frameSource(), request.frameIndex(), request.frameLength());

@@ -17,10 +17,9 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
@@ -32,40 +31,18 @@ import redis.clients.jedis.JedisPubSub;
  */
 @ExtendWith(NoLeaks.class)
 class PubSubIT {
-    private static final String POOL = "alpha";
+    private static final String POOL = ShardedProxy.POOL;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static RedisShards shards;
-    private static TestProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        shards = RedisShards.start(3);
-        proxy = TestProxy.startPool(POOL, """
-                  redis: true
-                  hash: fnv1a_64
-                  distribution: ketama
-                  timeout: 400
-                  servers:
-                """ + shards.serversYaml(), 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (shards != null) {
-            shards.close();
-        }
-    }
+    @RegisterExtension
+    static final ShardedProxy SHARDED = new ShardedProxy("  timeout: 400\n");
 
     /** One channel name per shard, each routed to a different server. */
     static List<String> channelPerServer(String prefix) {
         Map<String, String> byServer = new java.util.LinkedHashMap<>();
         for (int i = 0; byServer.size() < 3; i++) {
             String channel = prefix + i;
-            byServer.putIfAbsent(proxy.serverOf(channel).name(), channel);
+            byServer.putIfAbsent(SHARDED.proxy().serverOf(channel).name(), channel);
         }
         return new ArrayList<>(byServer.values());
     }
@@ -121,14 +98,14 @@ class PubSubIT {
         List<String> channels = channelPerServer("news-");
         Recorder listener = new Recorder();
         Thread subscriber;
-        try (Jedis subscribing = proxy.jedis(); Jedis publisher = proxy.jedis()) {
+        try (Jedis subscribing = SHARDED.proxy().jedis(); Jedis publisher = SHARDED.proxy().jedis()) {
             subscriber = new Thread(() -> subscribing.subscribe(listener, channels.toArray(new String[0])));
             subscriber.start();
             for (int i = 0; i < 3; i++) {
                 assertThat(listener.next()).isEqualTo("subscribe " + channels.get(i) + " " + (i + 1));
             }
             Await.until("one connection per server", WAIT,
-                    () -> SessionStats.dedicatedConnections(proxy, POOL) == 3);
+                    () -> SessionStats.dedicatedConnections(SHARDED.proxy(), POOL) == 3);
             for (int m = 0; m < 100; m++) {
                 for (String channel : channels) {
                     assertThat(publisher.publish(channel, "m" + m)).isEqualTo(1);
@@ -176,53 +153,34 @@ class PubSubIT {
             assertThat(subscribing.get("after")).isEqualTo("subscribed");
         }
         Await.until("the subscriber's connections are closed", WAIT,
-                () -> SessionStats.dedicatedConnections(proxy, POOL) == 0);
+                () -> SessionStats.dedicatedConnections(SHARDED.proxy(), POOL) == 0);
     }
 
     @Test
     void subscribedClientGetsRedisErrorsAndTheUnsubscribeRepliesOfRedis() throws Exception {
-        try (RespClient client = new RespClient(proxy.port())) {
-            assertThat(call(client, "UNSUBSCRIBE")).isEqualTo(List.of("unsubscribe", "(nil)", 0L));
-            assertThat(call(client, "SUBSCRIBE", "a")).isEqualTo(List.of("subscribe", "a", 1L));
-            assertThat(call(client, "GET", "a")).isEqualTo(new RespClient.Error("ERR Can't execute 'get': only"
+        try (RespClient client = new RespClient(SHARDED.proxy().port())) {
+            assertThat(client.callText("UNSUBSCRIBE")).isEqualTo(List.of("unsubscribe", "(nil)", 0L));
+            assertThat(client.callText("SUBSCRIBE", "a")).isEqualTo(List.of("subscribe", "a", 1L));
+            assertThat(client.callText("GET", "a")).isEqualTo(new RespClient.Error("ERR Can't execute 'get': only"
                     + " (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
-            assertThat(call(client, "PING")).isEqualTo(List.of("pong", ""));
-            assertThat(call(client, "SSUBSCRIBE", "s")).isEqualTo(List.of("ssubscribe", "s", 1L));
-            assertThat(call(client, "UNSUBSCRIBE", "a")).isEqualTo(List.of("unsubscribe", "a", 0L));
+            assertThat(client.callText("PING")).isEqualTo(List.of("pong", ""));
+            assertThat(client.callText("SSUBSCRIBE", "s")).isEqualTo(List.of("ssubscribe", "s", 1L));
+            assertThat(client.callText("UNSUBSCRIBE", "a")).isEqualTo(List.of("unsubscribe", "a", 0L));
             // Still subscribed to a shard channel: still in subscribed mode.
-            assertThat(call(client, "PING")).isEqualTo(List.of("pong", ""));
-            assertThat(call(client, "SUNSUBSCRIBE")).isEqualTo(List.of("sunsubscribe", "s", 0L));
-            assertThat(call(client, "PING")).isEqualTo("PONG");
+            assertThat(client.callText("PING")).isEqualTo(List.of("pong", ""));
+            assertThat(client.callText("SUNSUBSCRIBE")).isEqualTo(List.of("sunsubscribe", "s", 0L));
+            assertThat(client.callText("PING")).isEqualTo("PONG");
         }
-        Await.until("the connections are closed", WAIT, () -> SessionStats.dedicatedConnections(proxy, POOL) == 0);
-    }
-
-    /** A reply with bulk strings as text, a null bulk as {@code (nil)}. */
-    static Object call(RespClient client, String... command) throws Exception {
-        return text(client.call(command));
-    }
-
-    static Object text(Object reply) {
-        if (reply instanceof byte[] bytes) {
-            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        }
-        if (reply instanceof List<?> list) {
-            List<Object> items = new ArrayList<>();
-            for (Object item : list) {
-                items.add(item == null ? "(nil)" : text(item));
-            }
-            return items;
-        }
-        return reply == null ? "(nil)" : reply;
+        Await.until("the connections are closed", WAIT, () -> SessionStats.dedicatedConnections(SHARDED.proxy(), POOL) == 0);
     }
 
     @Test
     void lettuceListenerGetsMessagesOfChannelsOnEveryServerAndOfPatterns() throws Exception {
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1)
                 .computationThreadPoolSize(1).build();
-        RedisClient client = RedisClient.create(resources, RedisURI.create("127.0.0.1", proxy.port()));
+        RedisClient client = RedisClient.create(resources, RedisURI.create("127.0.0.1", SHARDED.proxy().port()));
         try (StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
-                Jedis publisher = proxy.jedis()) {
+                Jedis publisher = SHARDED.proxy().jedis()) {
             BlockingQueue<String> events = new LinkedBlockingQueue<>();
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -239,7 +197,7 @@ class PubSubIT {
             connection.sync().subscribe(channels.toArray(new String[0]));
             connection.sync().psubscribe("pat-*");
             Await.until("one connection per server", WAIT,
-                    () -> SessionStats.dedicatedConnections(proxy, POOL) == 3);
+                    () -> SessionStats.dedicatedConnections(SHARDED.proxy(), POOL) == 3);
             for (int m = 0; m < 50; m++) {
                 for (String channel : channels) {
                     publisher.publish(channel, "m" + m);
@@ -261,11 +219,11 @@ class PubSubIT {
                 }
             }
         } finally {
-            client.shutdown();
+            client.shutdown(0, 2, TimeUnit.SECONDS);
             resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         // The subscriber left without unsubscribing: its connections go with it.
         Await.until("the subscriber's connections are closed", WAIT,
-                () -> SessionStats.dedicatedConnections(proxy, POOL) == 0);
+                () -> SessionStats.dedicatedConnections(SHARDED.proxy(), POOL) == 0);
     }
 }
