@@ -39,6 +39,20 @@ public enum SessionRole {
     /** A ping, which a subscribed client gets a different reply to (PING). */
     PING;
 
+    /** Whether the client gets a session for it: any role but {@link #NONE} and {@link #PING}. */
+    public boolean startsSession() {
+        return this != NONE && this != PING;
+    }
+
+    /**
+     * Whether it may move the client's next requests to a connection of its own: then the requests
+     * before it are answered first, so that none of them runs after it on a shared connection.
+     */
+    public boolean waitsForEarlier() {
+        return this == MULTI || this == WATCH || this == BLOCKING || this == SUBSCRIBE || this == SSUBSCRIBE
+                || this == PSUBSCRIBE;
+    }
+
     /** Whether it subscribes or unsubscribes. */
     public boolean isSubscription() {
         return compareTo(SUBSCRIBE) >= 0 && compareTo(SUNSUBSCRIBE) <= 0;

@@ -55,8 +55,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private boolean closedByUs;
     /** Counts the runs of the decoder: the requests of one run were sent together. */
     private int decodeRun;
-    /** Not decoded from: a request waits for its reply first (a blocking command, EXEC). */
+    /** Not decoded from: a request waits for its reply first (a blocking command, EXEC), or for those before it. */
     private boolean held;
+    /** Decoded, and routed once every earlier request is answered ({@link RequestRouter#waitsForEarlier}). */
+    private Request waiting;
 
     ClientSession(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
@@ -114,9 +116,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         ByteBuf in = inbound;
         int decoded = 0;
         try {
-            while (!paused && lifecycle.reading() && in.isReadable()) {
-                Request request = codec.decode(in);
+            while (!paused && lifecycle.reading() && (waiting != null || in != null && in.isReadable())) {
+                Request request = waiting != null ? waiting : codec.decode(in);
+                waiting = null;
                 if (request == null) {
+                    break;
+                }
+                if (!queue.isEmpty() && router.waitsForEarlier(request)) {
+                    waiting = request;
+                    held = true;
                     break;
                 }
                 if (router.route(request, decodeRun)) {
@@ -243,9 +251,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if ((written & ReplyQueue.LAST) != 0) {
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
         }
-        if (held && !router.blocked()) {
+        if (held && !router.blocked() && (waiting == null || queue.isEmpty())) {
             held = false;
-            if (!paused && inbound != null && lifecycle.reading()) {
+            if (!paused && (inbound != null || waiting != null) && lifecycle.reading()) {
                 decodeAll();
             }
         }
@@ -299,7 +307,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private void resume() {
         paused = false;
         ctx.channel().config().setAutoRead(true);
-        if (inbound != null && lifecycle.reading()) {
+        if ((inbound != null || waiting != null) && lifecycle.reading()) {
             decodeAll();
         }
         if (inputDone()) {
@@ -370,7 +378,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (held && lifecycle.answering()) {
+            if (router.blocked() && lifecycle.answering()) {
                 // Gone while a blocking command waits, which may be for ever: as Redis, close now.
                 closeAfterWrites();
                 return;
@@ -405,6 +413,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 closedByUs ? "the proxy" : "the client");
         pool.clientClosed();
         router.clientGone();
+        if (waiting != null) {
+            waiting.release();
+            waiting = null;
+        }
         if (inbound != null) {
             inbound.release();
             inbound = null;

@@ -54,7 +54,7 @@ final class RequestRouter {
      */
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
-        if (sessions != null || request.sessionRole() != SessionRole.NONE) {
+        if (sessions != null || request.sessionRole().startsSession()) {
             if (sessions == null) {
                 sessions = new SessionModes(pool, loopState, owner, queue, slots);
             }
@@ -73,6 +73,15 @@ final class RequestRouter {
     }
 
     // ---------------------------------------------------------------- sessions (see SessionModes)
+
+    /**
+     * Whether {@code request} must wait until every earlier request of the client is answered: it
+     * may start sending the client's requests on a connection of its own, which must not overtake
+     * those still on shared connections.
+     */
+    boolean waitsForEarlier(Request request) {
+        return request.sessionRole().waitsForEarlier() && (sessions == null || !sessions.inTransaction());
+    }
 
     /** Whether the client's next requests wait for the reply to a blocking command. */
     boolean blocked() {

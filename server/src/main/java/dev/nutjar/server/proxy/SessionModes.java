@@ -105,6 +105,11 @@ final class SessionModes implements DedicatedOwner {
         };
     }
 
+    /** Whether the client is in a transaction, whose commands all go to one connection in order. */
+    boolean inTransaction() {
+        return inMulti;
+    }
+
     /** Whether the client's input waits for the reply of a blocking command or of a transaction's end. */
     boolean blocked() {
         return holding != null;
