@@ -98,7 +98,33 @@ public enum RedisCommand {
     KEYS(2, Kind.EVERY_SERVER),
 
     // Added by Nutjar: one server after the other, the cursor naming the server.
-    SCAN(-2, Kind.SERVER_BY_SERVER);
+    SCAN(-2, Kind.SERVER_BY_SERVER),
+
+    // Sessions, added by Nutjar: pub/sub, transactions and blocking commands. The proxy runs them
+    // on backend connections of the client's own (see the README); the channel routes PUBLISH.
+    PUBLISH(3), SPUBLISH(3),
+    // Streams, for XREAD BLOCK to have something to read: single-key commands.
+    XADD(-5), XLEN(2), XRANGE(-4), XREVRANGE(-4), XDEL(-3), XTRIM(-4), XACK(-4),
+    SUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    PSUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    SSUBSCRIBE(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    UNSUBSCRIBE(-1, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    PUNSUBSCRIBE(-1, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    SUNSUBSCRIBE(-1, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    MULTI(1, Kind.SESSION), EXEC(1, Kind.SESSION), DISCARD(1, Kind.SESSION), UNWATCH(1, Kind.SESSION),
+    WATCH(-2, Kind.SESSION, KeyLayout.ALL, Merge.NONE),
+    BLPOP(-3, Kind.BLOCKING, KeyLayout.ALL_BUT_LAST, Merge.NONE),
+    BRPOP(-3, Kind.BLOCKING, KeyLayout.ALL_BUT_LAST, Merge.NONE),
+    BZPOPMIN(-3, Kind.BLOCKING, KeyLayout.ALL_BUT_LAST, Merge.NONE),
+    BZPOPMAX(-3, Kind.BLOCKING, KeyLayout.ALL_BUT_LAST, Merge.NONE),
+    BRPOPLPUSH(4, Kind.BLOCKING, KeyLayout.FIRST_TWO, Merge.NONE),
+    BLMOVE(6, Kind.BLOCKING, KeyLayout.FIRST_TWO, Merge.NONE),
+    /** {@code BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT n]}. */
+    BLMPOP(-5, Kind.BLOCKING, KeyLayout.NUMKEYS_SECOND, Merge.NONE),
+    BZMPOP(-5, Kind.BLOCKING, KeyLayout.NUMKEYS_SECOND, Merge.NONE),
+    /** Blocking with {@code BLOCK}; else every stream must live on one server. */
+    XREAD(-4, Kind.BLOCKING, KeyLayout.STREAMS, Merge.NONE),
+    XREADGROUP(-7, Kind.BLOCKING, KeyLayout.STREAMS, Merge.NONE);
 
     /** How a command is handled by the proxy. */
     public enum Kind {
@@ -117,7 +143,11 @@ public enum RedisCommand {
         /** Sent to every server of the pool, the replies merged (DBSIZE, INFO, KEYS...). */
         EVERY_SERVER,
         /** Sent to the one server its cursor names, the servers walked in ring order (SCAN). */
-        SERVER_BY_SERVER
+        SERVER_BY_SERVER,
+        /** Changes the client's session: pub/sub, transactions ({@link dev.nutjar.protocol.SessionRole}). */
+        SESSION,
+        /** May block until another client acts: run on a connection of the client's own. */
+        BLOCKING
     }
 
     /** Where a command's keys are. */
@@ -131,7 +161,15 @@ public enum RedisCommand {
         /** Every other argument, from the first: key, value, key, value... */
         PAIRS,
         /** {@code script numkeys key...}: the numkeys arguments after numkeys. */
-        SCRIPT
+        SCRIPT,
+        /** Every argument but the last (BLPOP's timeout). */
+        ALL_BUT_LAST,
+        /** The first two arguments (BLMOVE's source and destination). */
+        FIRST_TWO,
+        /** {@code timeout numkeys key...}: the numkeys arguments after numkeys (BLMPOP). */
+        NUMKEYS_SECOND,
+        /** The first half of the arguments after {@code STREAMS} (XREAD). */
+        STREAMS
     }
 
     /** How the replies of a fragmented command's parts are combined. */

@@ -50,6 +50,12 @@ public final class RedisProtocol implements Protocol {
         return COMMANDS;
     }
 
+    /** Pub/sub, transactions and blocking commands on a client's own connections. */
+    @Override
+    public dev.nutjar.protocol.SessionCodec sessionCodec() {
+        return dev.nutjar.redis.internal.RedisSessionCodec.INSTANCE;
+    }
+
     private static final java.util.List<String> COMMANDS = java.util.Arrays.stream(RedisCommand.values())
             .map(RedisCommand::lowercaseName)
             .toList();

@@ -44,6 +44,8 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
     private int keyCount;
     /** The list this request came from and goes back to. */
     private ThreadLocalPool.Local<RedisRequest> home;
+    /** An XREAD with BLOCK: it may wait for other clients. */
+    private boolean blocks;
 
     private RedisRequest() {
     }
@@ -135,8 +137,21 @@ public final class RedisRequest extends FramedMessage<RedisRequest> {
         return true;
     }
 
+    /**
+     * Whether the request may wait for other clients: a blocking command ({@link RedisCommand.Kind#BLOCKING}),
+     * except an XREAD or XREADGROUP without {@code BLOCK}.
+     */
+    public boolean blocks() {
+        return blocks;
+    }
+
+    void blocks(boolean blocks) {
+        this.blocks = blocks;
+    }
+
     @Override
     protected void deallocated() {
+        blocks = false;
         command = null;
         error = null;
         argCount = 0;

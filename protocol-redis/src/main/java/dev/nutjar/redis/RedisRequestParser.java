@@ -270,6 +270,16 @@ public final class RedisRequestParser {
                     return;
                 }
                 break;
+            case ALL_BUT_LAST:
+            case FIRST_TWO:
+            case NUMKEYS_SECOND:
+            case STREAMS:
+                String blockingError = RedisBlockingKeys.locate(request, command);
+                if (blockingError != null) {
+                    request.error(blockingError);
+                    return;
+                }
+                break;
             default:
                 throw new AssertionError(command.keyLayout());
         }

@@ -45,4 +45,12 @@ public interface Protocol extends Named {
     default java.util.List<String> commands() {
         return java.util.List.of();
     }
+
+    /**
+     * How the protocol words sessions ({@link SessionRole}), or null (the default) when its
+     * clients have none.
+     */
+    default SessionCodec sessionCodec() {
+        return null;
+    }
 }

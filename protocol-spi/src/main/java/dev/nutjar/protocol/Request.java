@@ -146,4 +146,11 @@ public interface Request extends ReferenceCounted {
 
     /** {@link #command()} of a request whose command is not in the protocol's list. */
     int NO_COMMAND = -1;
+
+    // Sessions: pub/sub, transactions, blocking commands (see SessionRole).
+
+    /** What this request does to its client's session; {@link SessionRole#NONE} for most. */
+    default SessionRole sessionRole() {
+        return SessionRole.NONE;
+    }
 }

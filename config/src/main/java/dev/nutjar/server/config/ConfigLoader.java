@@ -81,7 +81,9 @@ public final class ConfigLoader {
             // Nutjar's own: the sentinels that say where a Sentinel pool's masters are.
             "sentinels", "sentinel_poll_interval",
             // Nutjar's own: Redis commands over every server that stay refused unless listed.
-            "allow_commands");
+            "allow_commands",
+            // Nutjar's own: the most backend connections of clients' own (pub/sub, MULTI, BLPOP).
+            "dedicated_connections");
 
     /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
     private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
@@ -332,6 +334,7 @@ public final class ConfigLoader {
         private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
         private boolean redisCluster;
         private final Map<String, Node> values = new HashMap<>();
+        private int dedicatedConnections = PoolConfig.DEFAULT_DEDICATED_CONNECTIONS;
         private final List<ServerSpec> servers = new ArrayList<>();
         private String redisUsername;
         private String redisServerAuth;
@@ -430,7 +433,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions, redisCluster, sentinel, allowCommands);
+                    serverOptions, redisCluster, sentinel, allowCommands, dedicatedConnections);
         }
 
         /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
@@ -684,6 +687,7 @@ public final class ConfigLoader {
                 case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
                 case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
                 case "sentinel_poll_interval" -> sentinelPollInterval = number(path, value, text, sentinelPollInterval);
+                case "dedicated_connections" -> dedicatedConnections = number(path, value, text, dedicatedConnections);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }

@@ -58,6 +58,9 @@ import java.util.Set;
  *     their masters' names; null for a pool of fixed addresses
  * @param allowCommands Nutjar's {@code allow_commands}: the commands of {@link #OPT_IN_COMMANDS}
  *     this Redis pool accepts, in lower case; empty by default
+ * @param dedicatedConnections Nutjar's {@code dedicated_connections}: the most backend connections
+ *     this pool's clients may hold at once for pub/sub, transactions and blocking commands, over
+ *     every event loop (default {@link #DEFAULT_DEDICATED_CONNECTIONS}; 0 refuses those commands)
  */
 public record PoolConfig(
         String name,
@@ -86,7 +89,8 @@ public record PoolConfig(
         Map<String, ServerOptions> serverOptions,
         boolean redisCluster,
         SentinelSettings sentinel,
-        Set<String> allowCommands) {
+        Set<String> allowCommands,
+        int dedicatedConnections) {
 
     /**
      * The Redis commands refused unless a pool lists them in {@code allow_commands}: each reaches
@@ -108,6 +112,7 @@ public record PoolConfig(
     public static final int DEFAULT_SERVER_CONNECTIONS = 1;
     public static final int DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS = 30_000;
     public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
+    public static final int DEFAULT_DEDICATED_CONNECTIONS = 1024;
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");
@@ -168,9 +173,13 @@ public record PoolConfig(
         requireNonNegative("redis db", redisDb);
         requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
         requireNonNegative("server failure limit", serverFailureLimit);
+        requireNonNegative("dedicated connections", dedicatedConnections);
     }
 
-    /** A ring pool of fixed addresses (neither a cluster nor sentinels) with no opt-in command. */
+    /**
+     * A ring pool of fixed addresses (neither a cluster nor sentinels) with no opt-in command and the
+     * default {@link #dedicatedConnections()}.
+     */
     public PoolConfig(String name, ListenAddress listen, int clientConnections, String hash, String hashTag,
             String distribution, int timeoutMillis, int backlog, boolean tcpKeepalive, boolean preconnect,
             boolean redis, String redisAuth, int redisDb, int serverConnections, boolean autoEjectHosts,
@@ -180,7 +189,7 @@ public record PoolConfig(
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
                 serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                serverOptions, false, null, Set.of());
+                serverOptions, false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS);
     }
 
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
@@ -190,7 +199,7 @@ public record PoolConfig(
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null, Set.of());
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS);
     }
 
     private static void requireRedis(String key, String value) {
@@ -289,6 +298,7 @@ public record PoolConfig(
                 + ", redisUsername=" + redisUsername
                 + ", redisServerAuth=" + (redisServerAuth == null ? "none" : "(set)")
                 + ", tls=" + tls + ", serverTls=" + serverTls + ", serverOptions=" + serverOptions
-                + ", redisCluster=" + redisCluster + ", sentinel=" + sentinel + ", allowCommands=" + allowCommands + "]";
+                + ", redisCluster=" + redisCluster + ", sentinel=" + sentinel + ", allowCommands=" + allowCommands
+                + ", dedicatedConnections=" + dedicatedConnections + "]";
     }
 }

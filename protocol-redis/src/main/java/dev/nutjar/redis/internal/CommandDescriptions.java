@@ -81,7 +81,10 @@ final class CommandDescriptions {
         Resp.writeArrayHeader(out, 10);
         Resp.writeBulk(out, command.lowercaseName());
         RedisReplies.writeInteger(out, command.arity());
-        boolean movable = command.keyLayout() == RedisCommand.KeyLayout.SCRIPT;
+        boolean movable = switch (command.keyLayout()) {
+            case SCRIPT, NUMKEYS_SECOND, STREAMS -> true;
+            default -> false;
+        };
         Resp.writeArrayHeader(out, movable ? 1 : 0);
         if (movable) {
             out.writeCharSequence("+movablekeys\r\n", java.nio.charset.StandardCharsets.US_ASCII);
@@ -90,7 +93,9 @@ final class CommandDescriptions {
             case FIRST -> new int[] {1, 1, 1};
             case ALL -> new int[] {1, -1, 1};
             case PAIRS -> new int[] {1, -1, 2};
-            case NONE, SCRIPT -> new int[] {0, 0, 0};
+            case ALL_BUT_LAST -> new int[] {1, -2, 1};
+            case FIRST_TWO -> new int[] {1, 2, 1};
+            case NONE, SCRIPT, NUMKEYS_SECOND, STREAMS -> new int[] {0, 0, 0};
         };
         for (int k : keys) {
             RedisReplies.writeInteger(out, k);
@@ -121,6 +126,8 @@ final class CommandDescriptions {
             case SAME_SERVER -> "forwarded when every key lives on one server";
             case EVERY_SERVER -> "sent to every server of the pool, the replies merged";
             case SERVER_BY_SERVER -> "walks the pool's servers in ring order; the cursor names the server";
+            case SESSION -> "run on a connection of the client's own (pub/sub, transactions)";
+            case BLOCKING -> "run on a connection of the client's own while it blocks";
             default -> "refused by nutjar";
         };
     }

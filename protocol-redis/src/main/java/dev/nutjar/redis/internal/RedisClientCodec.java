@@ -4,6 +4,7 @@ import dev.nutjar.protocol.ClientCodec;
 import dev.nutjar.protocol.ClientConnection;
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.ProtocolSettings;
+import dev.nutjar.protocol.SessionRole;
 import dev.nutjar.protocol.Request;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisAuth;
@@ -68,6 +69,10 @@ public final class RedisClientCodec implements ClientCodec {
             case REJECTED -> RedisProxyRequest.error(proxyRequests, request, "ERR '" + command.lowercaseName()
                     + "' is not supported by nutjar");
             case EVERY_SERVER, SERVER_BY_SERVER -> fanOut(request);
+            case SESSION -> RedisProxyRequest.session(proxyRequests, request, RedisSessionCodec.roleOf(command));
+            case BLOCKING -> request.blocks()
+                    ? RedisProxyRequest.session(proxyRequests, request, SessionRole.BLOCKING)
+                    : RedisProxyRequest.forward(proxyRequests, request, true);
         };
     }
 
@@ -79,8 +84,10 @@ public final class RedisClientCodec implements ClientCodec {
     }
 
     private Request local(RedisRequest request, RedisCommand command, ByteBuf in) {
-        if (command == RedisCommand.PING && request.argCount() == 1) {
-            return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.PONG, false);
+        if (command == RedisCommand.PING) {
+            // Tagged as PING either way: a subscribed client gets Redis's other reply to it.
+            return RedisProxyRequest.ping(proxyRequests, request,
+                    request.argCount() == 1 ? null : connection.answer(request, in.alloc()));
         }
         if (command == RedisCommand.QUIT) {
             return RedisProxyRequest.local(proxyRequests, request, RedisLocalReply.OK, true);

@@ -2,6 +2,7 @@ package dev.nutjar.redis.internal;
 
 import dev.nutjar.protocol.AbstractFramedRequest;
 import dev.nutjar.protocol.PoolView;
+import dev.nutjar.protocol.SessionRole;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.redis.RedisCommand;
@@ -36,6 +37,7 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     private ByteBuf answer;
     /** The list this request came from and goes back to. */
     private ThreadLocalPool.Local<RedisProxyRequest> home;
+    private SessionRole sessionRole = SessionRole.NONE;
 
     private RedisProxyRequest() {
     }
@@ -95,8 +97,46 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
         return of(from, request, Action.FAN_OUT, null, null, false, false, false);
     }
 
+    /**
+     * A request that changes its client's session: forwarded by the proxy's session logic, on a
+     * connection of the client's own; its keys (channels for pub/sub) must share a server unless
+     * it subscribes or unsubscribes.
+     */
+    static RedisProxyRequest session(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            SessionRole role) {
+        RedisProxyRequest proxyRequest = of(from, request, Action.FORWARD, null, null, false, false,
+                !role.isSubscription());
+        proxyRequest.sessionRole = role;
+        return proxyRequest;
+    }
+
+    /**
+     * PING, which a subscribed client gets another reply to.
+     *
+     * @param answer the reply to a PING with a message, taken over; null for a bare PING (+PONG)
+     */
+    static RedisProxyRequest ping(ThreadLocalPool.Local<RedisProxyRequest> from, RedisRequest request,
+            ByteBuf answer) {
+        RedisProxyRequest proxyRequest = answer == null
+                ? local(from, request, RedisLocalReply.PONG, false)
+                : answered(from, request, answer);
+        proxyRequest.sessionRole = SessionRole.PING;
+        return proxyRequest;
+    }
+
+    @Override
+    public SessionRole sessionRole() {
+        return sessionRole;
+    }
+
+    /** The request as parsed, for the session codec's replies. */
+    RedisRequest redisRequest() {
+        return message();
+    }
+
     @Override
     protected void deallocated() {
+        sessionRole = SessionRole.NONE;
         action = null;
         localReply = null;
         error = null;

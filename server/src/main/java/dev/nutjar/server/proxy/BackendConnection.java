@@ -91,18 +91,34 @@ final class BackendConnection extends Flushable {
     private static final int FLUSH_TIMES = 64;
     /** When the backend read being processed began. */
     private long readNanos;
+    /** For a client's own connection (pub/sub, transaction, blocking): whom it reports to; else null. */
+    private final DedicatedOwner dedicatedOwner;
+    /** A dedicated connection is used once: it ended, and reported so. */
+    private boolean ended;
+    /** A dedicated connection closes once every request on it is answered. */
+    private boolean closeWhenAnswered;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
-        this(pool, server, null, null, loopState);
+        this(pool, server, null, null, loopState, null);
     }
 
     /** A connection to {@code node} of a cluster pool; {@code nodeFailed} runs when it fails. */
     BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable nodeFailed) {
-        this(pool, -1, node, nodeFailed, loopState);
+        this(pool, -1, node, nodeFailed, loopState, null);
+    }
+
+    /**
+     * A connection for one client's session alone when {@code dedicatedOwner} is not null: it is
+     * never reopened once it ends, replies nobody awaits go to its owner, and its failures do not
+     * count towards the server's ejection.
+     */
+    BackendConnection(PoolRuntime pool, int server, LoopState loopState, DedicatedOwner dedicatedOwner) {
+        this(pool, server, null, null, loopState, dedicatedOwner);
     }
 
     private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed,
-            LoopState loopState) {
+            LoopState loopState, DedicatedOwner dedicatedOwner) {
+        this.dedicatedOwner = dedicatedOwner;
         this.pool = pool;
         this.server = server;
         this.node = node;
@@ -180,6 +196,17 @@ final class BackendConnection extends Flushable {
         awaiting.add(exchange);
         exchange.heldByBackend();
         queues.queued(bytes);
+    }
+
+    /**
+     * Sends a request that may block at the server for as long as it likes (BLPOP): no deadline.
+     *
+     * @param source holds the request at {@code index}; still the caller's, not retained
+     */
+    void sendWithoutDeadline(Exchange exchange, ByteBuf source, int index, int length) {
+        await(exchange, length);
+        exchange.deadline = 0;
+        write(source, index, length);
     }
 
     private void armTimerFor(Exchange exchange) {
@@ -281,7 +308,7 @@ final class BackendConnection extends Flushable {
         log.debug("connected to server '{}' ({}) of pool '{}' from {}", name(), address(),
                 pool.name, channel.localAddress());
         handler.counted = true;
-        count(ServerStat.SERVER_CONNECTIONS, 1);
+        count(dedicatedOwner == null ? ServerStat.SERVER_CONNECTIONS : ServerStat.DEDICATED_CONNECTIONS, 1);
         count(ServerStat.CONNECTS, 1);
         ByteBuf handshake = codec.handshake(channel.alloc());
         if (handshake != null) {
@@ -329,7 +356,7 @@ final class BackendConnection extends Flushable {
         long next = 0;
         List<Exchange> late = null;
         for (Exchange exchange : awaiting) {
-            if (exchange.abandoned) {
+            if (exchange.abandoned || exchange.deadline == 0) {
                 continue;
             }
             if (exchange.deadline - now <= 0) {
@@ -388,6 +415,11 @@ final class BackendConnection extends Flushable {
         if (countFailure) {
             recordFailure();
         }
+        if (dedicatedOwner != null && !ended) {
+            // Told first: the owner's client must not send here again, whatever failing its requests does.
+            ended = true;
+            dedicatedOwner.ended(this, !closeWhenAnswered);
+        }
         // Taken out first: failing a request can resume its client, whose next requests then go
         // to a new connection and must not be failed with this one's.
         Exchange[] lost = awaiting.toArray(new Exchange[0]);
@@ -418,6 +450,9 @@ final class BackendConnection extends Flushable {
         if (state != State.IDLE) {
             closeChannel();
             broken(FailureReasons.SHUTTING_DOWN, false);
+        } else if (dedicatedOwner != null && !ended) {
+            ended = true;
+            dedicatedOwner.ended(this, false);
         }
     }
 
@@ -461,8 +496,28 @@ final class BackendConnection extends Flushable {
         closeIfRetiredAndIdle();
     }
 
+    /**
+     * A dedicated connection's session ends: it closes once the requests on it are answered, at
+     * once when none is; its owner is told it {@link DedicatedOwner#ended ended}.
+     */
+    void closeWhenAnswered() {
+        closeWhenAnswered = true;
+        if (state == State.IDLE && !ended) {
+            ended = true;
+            dedicatedOwner.ended(this, false);
+        }
+        closeIfRetiredAndIdle();
+    }
+
+    /** Stops or restarts reading a dedicated connection's messages, as its client can take them. */
+    void readMessages(boolean read) {
+        if (channel != null && state == State.READY) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
     private void closeIfRetiredAndIdle() {
-        if (retired && awaiting.isEmpty() && state != State.IDLE) {
+        if ((retired || closeWhenAnswered) && awaiting.isEmpty() && state != State.IDLE) {
             flushNow();
             closeChannel();
             broken(FailureReasons.SHUTTING_DOWN, false);
@@ -555,6 +610,9 @@ final class BackendConnection extends Flushable {
     private boolean readReply() {
         Exchange exchange = awaiting.peek();
         if (exchange == null) {
+            if (dedicatedOwner != null) {
+                return readPushed();
+            }
             throw new ProtocolException("reply with no request outstanding", null);
         }
         ByteBuf reply = null;
@@ -594,8 +652,8 @@ final class BackendConnection extends Flushable {
                     pool.sentinels.askAgain();
                 }
                 if (failure) {
-                    pool.routing.recordFailure(server);
-                } else {
+                    recordFailure();
+                } else if (dedicatedOwner == null) {
                     pool.routing.recordSuccess(server);
                 }
             }
@@ -606,6 +664,34 @@ final class BackendConnection extends Flushable {
             }
         }
         exchange.releasedByBackend();
+        return true;
+    }
+
+    /** Reads a frame no request awaits (a pub/sub message) and gives it to the owner; whether one was whole. */
+    private boolean readPushed() {
+        int length = codec.replyLength(inbound, 0);
+        ByteBuf frame = null;
+        if (length == ServerCodec.DECODE_ONLY) {
+            frame = codec.decode(inbound, 0);
+            length = frame == null ? -1 : frame.readableBytes();
+        }
+        if (length < 0) {
+            return false;
+        }
+        count(ServerStat.RESPONSES, 1);
+        count(ServerStat.RESPONSE_BYTES, length);
+        ByteBuf source = frame != null ? frame : inbound;
+        int index = source.readerIndex();
+        if (frame == null) {
+            inbound.skipBytes(length);
+        }
+        try {
+            dedicatedOwner.pushed(this, source, index, length);
+        } finally {
+            if (frame != null) {
+                frame.release();
+            }
+        }
         return true;
     }
 
@@ -659,8 +745,14 @@ final class BackendConnection extends Flushable {
         return node != null ? node.toString() : pool.serverName(server);
     }
 
-    /** A failure of the server: counted toward its ejection, or for a cluster node, the map refreshed. */
+    /**
+     * A failure of the server: counted toward its ejection, or for a cluster node, the map refreshed;
+     * not for a dedicated connection, whose client may be the cause.
+     */
     private void recordFailure() {
+        if (dedicatedOwner != null) {
+            return;
+        }
         if (server >= 0) {
             pool.routing.recordFailure(server);
         } else if (nodeFailed != null) {
@@ -701,7 +793,7 @@ final class BackendConnection extends Flushable {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (counted) {
                 counted = false;
-                count(ServerStat.SERVER_CONNECTIONS, -1);
+                count(dedicatedOwner == null ? ServerStat.SERVER_CONNECTIONS : ServerStat.DEDICATED_CONNECTIONS, -1);
             }
             if (ctx.channel() == channel) {
                 log.debug("server '{}' ({}) of pool '{}' closed the connection", name(),

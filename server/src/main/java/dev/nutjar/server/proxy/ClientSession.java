@@ -62,6 +62,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private boolean closedByUs;
     /** Counts the runs of the decoder: the requests of one run were sent together. */
     private int decodeRun;
+    /** Not decoded from: a request waits for its reply first (a blocking command, EXEC), or for those before it. */
+    private boolean held;
+    /** Decoded, and routed once every earlier request is answered ({@link RequestRouter#waitsForEarlier}). */
+    private Request waiting;
 
     ClientSession(PoolRuntime pool, LoopState loopState) {
         this.pool = pool;
@@ -96,6 +100,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             return;
         }
         inbound = Cumulation.cumulate(ctx.alloc(), inbound, in);
+        if (held) {
+            if (inbound.readableBytes() >= HELD_INPUT_LIMIT && !paused) {
+                pause();
+            }
+            return;
+        }
         decodeAll();
     }
 
@@ -109,6 +119,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         return address == null ? "?" : address.toString();
     }
+    /** Input kept while held behind a blocking command before reading stops. */
+    static final int HELD_INPUT_LIMIT = 64 * 1024;
 
     // ---------------------------------------------------------------- the decode loop
 
@@ -123,13 +135,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         ByteBuf in = inbound;
         int decoded = 0;
         try {
-            while (!paused && lifecycle.reading() && in.isReadable()) {
-                Request request = codec.decode(in);
+            while (!paused && lifecycle.reading() && (waiting != null || in != null && in.isReadable())) {
+                Request request = waiting != null ? waiting : codec.decode(in);
+                waiting = null;
                 if (request == null) {
+                    break;
+                }
+                if (!queue.isEmpty() && router.waitsForEarlier(request)) {
+                    waiting = request;
+                    held = true;
                     break;
                 }
                 if (router.route(request, decodeRun)) {
                     advance(ClientLifecycle.DRAINING);
+                }
+                if (router.blocked()) {
+                    // As on one Redis connection: nothing more runs until it is answered. Still read,
+                    // so that a client leaving is seen, up to a bound.
+                    held = true;
+                    break;
                 }
                 if (budget.full(queue.size()) && !paused) {
                     // The rest of the input waits in the cumulation until replies drain.
@@ -171,6 +195,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void replied(PendingRequest request) {
+        router.answered(request);
         if (!request.streamed) {
             budget.replySized(request.replyLength); // a streamed reply was sized when it started
         }
@@ -179,6 +204,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void repliedInPlace(PendingRequest request, ByteBuf source, int index, int length) {
+        router.answered(request);
         budget.replySized(length);
         int written = queue.writeHeadInPlace(request, source, index, length);
         if (written == 0) {
@@ -221,6 +247,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     @Override
+    public void sessionLost() {
+        if (lifecycle.compareTo(ClientLifecycle.CLOSING) >= 0) {
+            return;
+        }
+        closedByUs = true;
+        closeAfterWrites();
+    }
+
+    @Override
     public boolean gone() {
         return lifecycle == ClientLifecycle.CLOSED;
     }
@@ -234,6 +269,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private void repliesWritten(int written) {
         if ((written & ReplyQueue.LAST) != 0) {
             advance(ClientLifecycle.CLOSE_AFTER_FLUSH);
+        }
+        if (held && !router.blocked() && (waiting == null || queue.isEmpty())) {
+            held = false;
+            if (!paused && (inbound != null || waiting != null) && lifecycle.reading()) {
+                decodeAll();
+            }
         }
         if (paused && lifecycle.reading() && mayResume()) {
             resume();
@@ -250,7 +291,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     // ---------------------------------------------------------------- pausing and resuming
 
     private boolean mayResume() {
-        return budget.allowsResume(queue.size()) && ctx.channel().isWritable();
+        return budget.allowsResume(queue.size()) && ctx.channel().isWritable()
+                && (!held || inbound == null || inbound.readableBytes() < HELD_INPUT_LIMIT);
     }
 
     /**
@@ -284,7 +326,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private void resume() {
         paused = false;
         ctx.channel().config().setAutoRead(true);
-        if (inbound != null && lifecycle.reading()) {
+        if ((inbound != null || waiting != null) && lifecycle.reading()) {
             decodeAll();
         }
         if (inputDone()) {
@@ -296,6 +338,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        router.clientWritable(ctx.channel().isWritable());
         if (!ctx.channel().isWritable()) {
             if (!paused) {
                 pause();
@@ -354,6 +397,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
+            if (router.blocked() && lifecycle.answering()) {
+                // Gone while a blocking command waits, which may be for ever: as Redis, close now.
+                closeAfterWrites();
+                return;
+            }
             if (inputDone()) {
                 closedByUs = false;
                 closeAfterWrites();
@@ -383,6 +431,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         log.debug("client {} of pool '{}' closed by {}", ctx.channel().remoteAddress(), pool.name,
                 closedByUs ? "the proxy" : "the client");
         pool.clientClosed();
+        router.clientGone();
+        if (waiting != null) {
+            waiting.release();
+            waiting = null;
+        }
         if (inbound != null) {
             inbound.release();
             inbound = null;

@@ -67,6 +67,19 @@ final class PoolRuntime {
     SentinelWatch sentinels;
     /** The pool as requests sent to several of its servers see it; set before the pool serves. */
     PoolDescription description;
+    /** {@code dedicated_connections}: the most connections the pool's clients may hold for themselves. */
+    int maxDedicated = dev.nutjar.server.config.PoolConfig.DEFAULT_DEDICATED_CONNECTIONS;
+    /** The connections the pool's clients hold for themselves, over every loop; shared by its generations. */
+    AtomicInteger dedicated = new AtomicInteger();
+
+    /** Takes a dedicated connection; false at {@link #maxDedicated}. */
+    boolean dedicatedOpened() {
+        return takeBelow(dedicated, maxDedicated);
+    }
+
+    void dedicatedClosed() {
+        dedicated.decrementAndGet();
+    }
 
     PoolRuntime(int id, String name, Protocol protocol, ProtocolSettings protocolSettings, ServerPool routing,
             long timeoutMillis, int serverConnections, int maxClients, Transport transport, BufferSettings buffers) {
@@ -127,12 +140,17 @@ final class PoolRuntime {
             clients.incrementAndGet();
             return true;
         }
+        return takeBelow(clients, maxClients);
+    }
+
+    /** Adds one to {@code count} unless it is at {@code max}; whether it did. */
+    private static boolean takeBelow(AtomicInteger count, int max) {
         while (true) {
-            int n = clients.get();
-            if (n >= maxClients) {
+            int n = count.get();
+            if (n >= max) {
                 return false;
             }
-            if (clients.compareAndSet(n, n + 1)) {
+            if (count.compareAndSet(n, n + 1)) {
                 return true;
             }
         }

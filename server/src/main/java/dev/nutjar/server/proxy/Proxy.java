@@ -238,6 +238,10 @@ public final class Proxy implements AutoCloseable {
         }
         SentinelPools.watch(runtime, pool, previous);
         runtime.description = new PoolDescription(runtime, pool.allowCommands());
+        runtime.maxDedicated = pool.dedicatedConnections();
+        if (previous != null) {
+            runtime.dedicated = previous.dedicated;
+        }
         return runtime;
     }
 

@@ -57,4 +57,10 @@ interface RequestOwner {
 
     /** For replies made for this owner (merged fragments). */
     ByteBufAllocator allocator();
+
+    /**
+     * A backend connection of the client's own ended unasked: its subscriptions or transaction are
+     * gone with it, so the client is closed, as if its one Redis connection had broken.
+     */
+    void sessionLost();
 }

@@ -2,6 +2,7 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.protocol.ProtocolException;
 import dev.nutjar.protocol.Request;
+import dev.nutjar.protocol.SessionRole;
 import dev.nutjar.protocol.Split;
 import dev.nutjar.protocol.ThreadLocalPool;
 import dev.nutjar.server.stats.PoolStat;
@@ -26,6 +27,8 @@ final class RequestRouter {
     /** Spare request slots of the loop's thread (the session is made on it). */
     private final ThreadLocalPool.Local<PendingRequest> slots = PendingRequest.localPool();
     private int[] serverOfKey = new int[16];
+    /** Pub/sub, transactions and blocking commands: made when the client first sends one. */
+    private SessionModes sessions;
 
     RequestRouter(PoolRuntime pool, LoopState loopState, RequestOwner owner, ReplyQueue queue) {
         this.pool = pool;
@@ -51,6 +54,14 @@ final class RequestRouter {
      */
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
+        if (sessions != null || request.sessionRole().startsSession()) {
+            if (sessions == null) {
+                sessions = new SessionModes(pool, loopState, owner, queue, slots);
+            }
+            if (sessions.route(request, decodeRun, upstream)) {
+                return false;
+            }
+        }
         switch (request.action()) {
             case LOCAL -> {
                 return answerLocally(request, decodeRun);
@@ -60,6 +71,43 @@ final class RequestRouter {
             case FAN_OUT -> fanOut(request, decodeRun);
         }
         return false;
+    }
+
+    // ---------------------------------------------------------------- sessions (see SessionModes)
+
+    /**
+     * Whether {@code request} must wait until every earlier request of the client is answered: it
+     * may start sending the client's requests on a connection of its own, which must not overtake
+     * those still on shared connections.
+     */
+    boolean waitsForEarlier(Request request) {
+        return request.sessionRole().waitsForEarlier() && (sessions == null || !sessions.inTransaction());
+    }
+
+    /** Whether the client's next requests wait for the reply to a blocking command. */
+    boolean blocked() {
+        return sessions != null && sessions.blocked();
+    }
+
+    /** {@code request} has its reply now. */
+    void answered(PendingRequest request) {
+        if (sessions != null) {
+            sessions.answered(request);
+        }
+    }
+
+    /** Whether the client can take more replies: its subscriptions' messages are read as it can. */
+    void clientWritable(boolean writable) {
+        if (sessions != null) {
+            sessions.clientWritable(writable);
+        }
+    }
+
+    /** The client left: its own backend connections close. */
+    void clientGone() {
+        if (sessions != null) {
+            sessions.clientGone();
+        }
     }
 
     /** The client sent what cannot be read: its error reply, after which the connection closes. */

@@ -24,7 +24,9 @@ public enum PoolStat {
     CLIENTS_PAUSED(own("clients_paused", StatKind.COUNTER,
             "# times a client's reading was paused by its in-flight reply budget")),
     MULTIKEY_REQUESTS(own("multikey_requests", StatKind.COUNTER,
-            "# multi-key requests split into fragments"));
+            "# multi-key requests split into fragments")),
+    DEDICATED_REFUSED(own("dedicated_refused", StatKind.COUNTER,
+            "# requests refused an own server connection at dedicated_connections"));
 
     private final Stat stat;
 

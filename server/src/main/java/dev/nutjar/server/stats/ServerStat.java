@@ -32,7 +32,9 @@ public enum ServerStat {
     OUT_QUEUE_BYTES(twemproxy("out_queue_bytes", StatKind.GAUGE, "bytes of requests sent and awaiting a response")),
     /** Part of the JSON's top-level {@code total_connections}. */
     CONNECTS(own("connects", StatKind.COUNTER, "# server connections opened")),
-    LATE_REPLIES(own("late_replies", StatKind.COUNTER, "# replies discarded because their request had timed out"));
+    LATE_REPLIES(own("late_replies", StatKind.COUNTER, "# replies discarded because their request had timed out")),
+    DEDICATED_CONNECTIONS(own("dedicated_connections", StatKind.GAUGE,
+            "# server connections open now for one client's pub/sub, transaction or blocking command"));
 
     private final Stat stat;
 

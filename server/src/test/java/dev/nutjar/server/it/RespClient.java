@@ -70,6 +70,26 @@ final class RespClient implements AutoCloseable {
         return read();
     }
 
+    /** Sends one command and reads its reply as {@link #text}. */
+    Object callText(String... args) throws IOException {
+        return text(call(args));
+    }
+
+    /** A reply with bulk strings as UTF-8 text, a null bulk or array as {@code (nil)}. */
+    static Object text(Object reply) {
+        if (reply instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List<?> list) {
+            List<Object> items = new ArrayList<>();
+            for (Object item : list) {
+                items.add(text(item));
+            }
+            return items;
+        }
+        return reply == null ? "(nil)" : reply;
+    }
+
     /** Reads one reply. */
     Object read() throws IOException {
         int type = in.read();
