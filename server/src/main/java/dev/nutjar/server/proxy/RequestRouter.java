@@ -55,6 +55,11 @@ final class RequestRouter {
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
         if (sessions != null || request.sessionRole().startsSession()) {
+            if (pool.cluster != null) {
+                // A cluster pool's server indexes are slots: dedicated connections to its nodes are not built yet.
+                refuse(request, decodeRun, FailureReasons.SESSIONS_NOT_IN_A_CLUSTER_POOL);
+                return false;
+            }
             if (sessions == null) {
                 sessions = new SessionModes(pool, loopState, owner, queue, slots);
             }
@@ -199,14 +204,14 @@ final class RequestRouter {
      * one a SCAN cursor names), by the pool's generation that the upstream routes by.
      */
     private void fanOut(Request request, int decodeRun) {
+        if (pool.cluster != null) {
+            // A cluster pool's server indexes are slots, not nodes: a fan-out over its masters is not built yet.
+            refuse(request, decodeRun, FailureReasons.FAN_OUT_NOT_IN_A_CLUSTER_POOL);
+            return;
+        }
         PendingRequest slot = PendingRequest.of(slots, owner, request);
         slot.command = request.command();
         queue.add(slot, decodeRun);
-        if (pool.cluster != null) {
-            // A cluster pool's server indexes are slots, not nodes: a fan-out over its masters is not built yet.
-            slot.failed(FailureReasons.NOT_IN_A_CLUSTER_POOL);
-            return;
-        }
         ByteBufAllocator alloc = owner.allocator();
         Split split = request.fanOut(loopState.generation(pool.id).description, alloc);
         if (split.fragmentCount() == 0) {
@@ -216,6 +221,14 @@ final class RequestRouter {
             return;
         }
         sendFragments(slot, split);
+    }
+
+    /** Answers {@code request}, taken over, with the error {@code reason} in its place. */
+    private void refuse(Request request, int decodeRun, String reason) {
+        PendingRequest slot = PendingRequest.of(slots, owner, request);
+        slot.command = request.command();
+        queue.add(slot, decodeRun);
+        slot.failed(reason);
     }
 
     private void sendFragments(PendingRequest slot, Split split) {

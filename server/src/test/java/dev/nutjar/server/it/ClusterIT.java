@@ -91,6 +91,7 @@ class ClusterIT {
             assertThat(jedis.msetnx("{user}a", "1", "{user}b", "2")).isEqualTo(1);
             assertThat(jedis.eval("return redis.call('get', KEYS[2])", 2, "{user}a", "{user}b")).isEqualTo("2");
             assertThatThrownBy(jedis::dbSize).hasMessageContaining("not supported in a redis_cluster pool yet");
+            assertThatThrownBy(() -> jedis.blpop(1, "list")).hasMessageContaining("not supported in a redis_cluster pool yet");
             assertThat(jedis.echo("still here")).isEqualTo("still here");
         }
     }
