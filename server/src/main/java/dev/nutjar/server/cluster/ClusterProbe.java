@@ -1,12 +1,11 @@
 package dev.nutjar.server.cluster;
 
 import dev.nutjar.routing.ClusterSlot;
+import dev.nutjar.server.control.BlockingResp;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -40,36 +39,26 @@ public final class ClusterProbe {
             socket.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
-            RespReader in = new RespReader(new BufferedInputStream(socket.getInputStream()));
+            BlockingResp resp = new BlockingResp(new BufferedInputStream(socket.getInputStream()),
+                    socket.getOutputStream(), "node " + node);
             if (password != null) {
-                Object ok = ask(out, in, username == null ? List.of("AUTH", password) : List.of("AUTH", username, password));
-                if (ok instanceof RespReader.ErrorReply error) {
+                Object ok = username == null ? resp.call("AUTH", password) : resp.call("AUTH", username, password);
+                if (ok instanceof BlockingResp.ErrorReply error) {
                     throw new IOException("AUTH refused: " + error.message());
                 }
             }
-            Object shards = ask(out, in, List.of("CLUSTER", "SHARDS"));
-            if (!(shards instanceof RespReader.ErrorReply)) {
+            Object shards = resp.call("CLUSTER", "SHARDS");
+            if (!(shards instanceof BlockingResp.ErrorReply)) {
                 return fromShards(node, shards);
             }
-            Object slots = ask(out, in, List.of("CLUSTER", "SLOTS"));
-            if (slots instanceof RespReader.ErrorReply error) {
+            Object slots = resp.call("CLUSTER", "SLOTS");
+            if (slots instanceof BlockingResp.ErrorReply error) {
                 throw new IOException("not a cluster node: " + error.message());
             }
             return fromSlots(node, slots);
         } catch (RuntimeException e) {
             throw new IOException("unexpected reply: " + e, e);
         }
-    }
-
-    private static Object ask(OutputStream out, RespReader in, List<String> command) throws IOException {
-        StringBuilder request = new StringBuilder().append('*').append(command.size()).append("\r\n");
-        for (String arg : command) {
-            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
-        }
-        out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return in.read();
     }
 
     /** {@code CLUSTER SHARDS}: per shard, {@code slots} (start, end pairs) and {@code nodes} (field maps). */

@@ -2,8 +2,10 @@ package dev.nutjar.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nutjar.server.control.BlockingResp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +13,7 @@ class ClusterProbeTest {
     private static final NodeAddress ASKED = new NodeAddress("10.0.0.9", 7000);
 
     private static Object reply(String resp) throws IOException {
-        return new RespReader(new ByteArrayInputStream(resp.getBytes(StandardCharsets.UTF_8))).read();
+        return new BlockingResp(new ByteArrayInputStream(resp.getBytes(StandardCharsets.UTF_8)), OutputStream.nullOutputStream(), "node").read();
     }
 
     private static String bulk(String s) {
