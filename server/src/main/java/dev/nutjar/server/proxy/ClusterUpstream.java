@@ -47,6 +47,12 @@ final class ClusterUpstream implements Upstream {
 
     /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
     @Override
+    public String refusesServerAddressing() {
+        // Its server indexes are slots: a fan-out over the masters and their own connections are not built yet.
+        return FailureReasons.SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL;
+    }
+
+    @Override
     public int serverOf(Request request, int key) {
         ByteBuf buf = request.keyBuffer(key);
         int index = request.keyIndex(key);

@@ -18,10 +18,9 @@ final class FailureReasons {
     static final String MASTER_MOVED = "Connection closed: the master moved";
     static final String NOT_A_MASTER = "Server is not a master";
     static final String NO_MASTER_ADDRESS = "No sentinel knows the master's address yet";
-    static final String FAN_OUT_NOT_IN_A_CLUSTER_POOL =
-            "a command for every server (DBSIZE, INFO, SCAN, KEYS, ...) is not supported in a redis_cluster pool yet";
-    static final String SESSIONS_NOT_IN_A_CLUSTER_POOL = "subscriptions, transactions and blocking commands"
-            + " are not supported in a redis_cluster pool yet";
+    static final String SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL = "commands for every server (DBSIZE, INFO,"
+            + " SCAN, KEYS, ...), subscriptions, transactions and blocking commands are not supported in a"
+            + " redis_cluster pool yet";
 
     private FailureReasons() {}
 

@@ -55,9 +55,9 @@ final class RequestRouter {
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
         if (sessions != null || request.sessionRole().startsSession()) {
-            if (pool.cluster != null) {
-                // A cluster pool's server indexes are slots: dedicated connections to its nodes are not built yet.
-                refuse(request, decodeRun, FailureReasons.SESSIONS_NOT_IN_A_CLUSTER_POOL);
+            String refused = upstream.refusesServerAddressing();
+            if (refused != null) {
+                refuse(request, decodeRun, refused);
                 return false;
             }
             if (sessions == null) {
@@ -204,9 +204,9 @@ final class RequestRouter {
      * one a SCAN cursor names), by the pool's generation that the upstream routes by.
      */
     private void fanOut(Request request, int decodeRun) {
-        if (pool.cluster != null) {
-            // A cluster pool's server indexes are slots, not nodes: a fan-out over its masters is not built yet.
-            refuse(request, decodeRun, FailureReasons.FAN_OUT_NOT_IN_A_CLUSTER_POOL);
+        String refused = upstream.refusesServerAddressing();
+        if (refused != null) {
+            refuse(request, decodeRun, refused);
             return;
         }
         PendingRequest slot = PendingRequest.of(slots, owner, request);

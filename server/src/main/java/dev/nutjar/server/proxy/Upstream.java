@@ -22,6 +22,15 @@ interface Upstream {
     BackendConnection connection(int server);
 
     /**
+     * Why this upstream cannot take requests that name its servers themselves rather than by key
+     * (one to every server, a client's own connection to one), or null when it can: a ring's server
+     * index is a server, a cluster's is a slot.
+     */
+    default String refusesServerAddressing() {
+        return null;
+    }
+
+    /**
      * Sends a request whose reply completes {@code exchange} to {@code server}. A cluster pool
      * keeps the bytes to follow redirects; a ring sends them and forgets them.
      *
