@@ -431,7 +431,24 @@ class Harness:
             Target("nutcracker", self.nc_redis, self.nc_mc, self.nutcracker, self.nutcracker, True),
             Target("direct", self.redis[0][0], self.mc[0][0], self.redis[0][1], self.mc[0][1], False),
         ]
+        self.relay = self.start_relay() if a.relay else None
         self.loader.start()
+
+    def start_relay(self):
+        """The floor for large values: a plain TCP relay (c/tcp_relay.c, copying) to the direct redis."""
+        if not shutil.which("gcc"):
+            out("no gcc: the large workloads run without the plain relay")
+            return None
+        binary = os.path.join(self.work, "tcp_relay")
+        subprocess.run(["gcc", "-O2", "-o", binary, os.path.join(ROOT, "bench", "c", "tcp_relay.c")], check=True)
+        port = free_port()
+        proc = self.spawn("relay", [binary, "copy", str(port), str(self.redis[0][0])])
+        wait_port(port, proc, "relay")
+        return Target("relay", port, None, proc, None, True)
+
+    def targets_for(self, w):
+        """Where workload w runs: the proxies and direct; for large values also the plain relay."""
+        return self.targets + [self.relay] if w.large and self.relay else self.targets
 
     def pools(self, redis_port, mc_port):
         # The same pools for both proxies; only the listen ports differ.
@@ -892,7 +909,7 @@ def summarize(a, ws, all_results):
     rows = []
     for w in ws:
         m = {}
-        for t in ("nutjar", "nutcracker", "direct"):
+        for t in ("nutjar", "nutcracker", "direct", "relay"):
             runs = [r for r in all_results if r["workload"] == w.name and r["target"] == t and r.get("ok")]
             m[t] = {k: median([r.get(k) for r in runs]) for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req")}
             m[t]["n"] = len(runs)
@@ -953,6 +970,10 @@ def verdicts(rows, geo, rss):
          all(x is not None and x >= 1.0 for _, x, _ in large) if large else None)
     line("large values within 20% of direct", ", ".join("%s %sx" % (n, fmt(d, ".2f")) for n, _, d in large),
          all(d is not None and d >= 0.8 for _, _, d in large) if large else None)
+    floor = [(w.name, ratio(m["relay"]["rps"], m["direct"]["rps"])) for w, m in rows if w.large and m["relay"]["n"]]
+    if floor:
+        line("  (the floor: a plain TCP relay / direct)", ", ".join("%s %sx" % (n, fmt(x, ".2f")) for n, x in floor),
+             None)
     nj_rss = rss.get("nutjar")
     line("peak RSS < 160 MB (nutjar, whole JVM)", "%s MB" % fmt(nj_rss and nj_rss * 1024 / 1e6, ".1f"),
          None if nj_rss is None else nj_rss * 1024 < 160e6)
@@ -983,7 +1004,7 @@ def comparison(h, a):
         out("warm-up (not counted): every workload once on every target, %.0f%% of the requests" % (a.warmup * 100))
         for w in ws:
             line = []
-            for target in h.targets:
+            for target in h.targets_for(w):
                 r = h.run(w, target, a.warmup)
                 line.append("%s %s" % (target.name, fmt_rate(r.get("rps")) if r.get("ok") else "FAILED " + str(r.get("error"))))
             out("  %-16s %s" % (w.name, "; ".join(line)))
@@ -992,10 +1013,12 @@ def comparison(h, a):
     results = []
     for rnd in range(1, a.rounds + 1):
         order = h.targets if rnd % 2 == 1 else list(reversed(h.targets))
-        out("round %d of %d (order: %s)" % (rnd, a.rounds, ", ".join(t.name for t in order)))
+        out("round %d of %d (order: %s; the relay %s for large values)"
+            % (rnd, a.rounds, ", ".join(t.name for t in order), "last" if rnd % 2 == 1 else "first"))
         round_results = []
         for w in ws:
-            for target in order:
+            targets = h.targets_for(w)
+            for target in targets if rnd % 2 == 1 else list(reversed(targets)):
                 r = h.run(w, target)
                 r["round"] = rnd
                 round_results.append(r)
@@ -1136,6 +1159,8 @@ def main():
     p.add_argument("--keyspace", type=int, default=100_000, help="small keys (redis-benchmark -r)")
     p.add_argument("--big-keys", type=int, default=1000, help="16 KiB keys")
     p.add_argument("--big-value", type=int, default=16384, help=argparse.SUPPRESS)
+    p.add_argument("--no-relay", dest="relay", action="store_false",
+                   help="run the large workloads without the plain TCP relay (c/tcp_relay.c) beside the proxies")
     p.add_argument("--large-keys", type=int, default=8,
                    help="keys of the 1 MiB and 16 MiB workloads (redis-benchmark -r)")
     p.add_argument("--idle", type=int, default=1000, help="idle connections during the last GET workload")
