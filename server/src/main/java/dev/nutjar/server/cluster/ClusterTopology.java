@@ -119,10 +119,15 @@ public final class ClusterTopology implements AutoCloseable {
     }
 
     private void refreshQuietly() {
+        quietly(this::refresh, "refreshing the slot map");
+    }
+
+    /** Runs a task of the topology's threads: what it throws is logged, and the next period comes. */
+    private void quietly(Runnable task, String what) {
         try {
-            refresh();
+            task.run();
         } catch (RuntimeException e) {
-            log.warn("pool '{}': refreshing the slot map failed", pool, e);
+            log.warn("pool '{}': {} failed", pool, what, e);
         }
     }
 
@@ -171,11 +176,7 @@ public final class ClusterTopology implements AutoCloseable {
     }
 
     private void timeRoundTripsQuietly() {
-        try {
-            timeRoundTrips();
-        } catch (RuntimeException e) {
-            log.warn("pool '{}': timing the nodes' PINGs failed", pool, e);
-        }
+        quietly(this::timeRoundTrips, "timing the nodes' PINGs");
     }
 
     /** Times a PING to every node that serves a slot, and publishes the times. */

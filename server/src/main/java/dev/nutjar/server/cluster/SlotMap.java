@@ -87,30 +87,24 @@ public final class SlotMap {
 
     /** The nodes that serve at least one slot, in index order. */
     public List<NodeAddress> masters() {
-        boolean[] serving = new boolean[nodes.size()];
-        for (int owner : owners) {
-            if (owner != NO_NODE) {
-                serving[owner] = true;
-            }
-        }
-        List<NodeAddress> masters = new ArrayList<>();
-        for (int i = 0; i < serving.length; i++) {
-            if (serving[i]) {
-                masters.add(nodes.get(i));
-            }
-        }
-        return masters;
+        return serving(false);
     }
 
     /** The nodes that serve at least one slot, as its master or one of its replicas, in index order. */
     public List<NodeAddress> serving() {
+        return serving(true);
+    }
+
+    private List<NodeAddress> serving(boolean withReplicas) {
         boolean[] serving = new boolean[nodes.size()];
         for (int slot = 0; slot < owners.length; slot++) {
             if (owners[slot] != NO_NODE) {
                 serving[owners[slot]] = true;
             }
-            for (int replica : replicas[slot]) {
-                serving[replica] = true;
+            if (withReplicas) {
+                for (int replica : replicas[slot]) {
+                    serving[replica] = true;
+                }
             }
         }
         List<NodeAddress> found = new ArrayList<>();
