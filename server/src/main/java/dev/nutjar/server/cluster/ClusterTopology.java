@@ -191,7 +191,7 @@ public final class ClusterTopology implements AutoCloseable {
                 samples[index] = probe.roundTrip(node);
             } catch (IOException e) {
                 if (before.reachable(index) || before.round() == 0) {
-                    log.info("pool '{}': node {} does not answer PING ({}); its replica reads go to the master",
+                    log.info("pool '{}': node {} does not answer PING ({}); no read goes to it as a replica until it does",
                             pool, node, e.getMessage());
                 }
                 continue;
