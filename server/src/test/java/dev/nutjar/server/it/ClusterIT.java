@@ -127,14 +127,7 @@ class ClusterIT {
         assertThat(replicas).hasSize(3);
         cluster.awaitReplicasOnline(masters, 3);
         try (TestProxy reads = startReadFrom("replica"); Jedis jedis = reads.jedis()) {
-            resetCommandStats();
-            for (int i = 0; i < 200; i++) {
-                assertThat(jedis.set("rf:" + i, "v" + i)).isEqualTo("OK");
-            }
-            awaitReplicated(masters);
-            for (int i = 0; i < 200; i++) {
-                assertThat(jedis.get("rf:" + i)).isEqualTo("v" + i);
-            }
+            writeAndReadBack(jedis, "rf:", "v", masters);
             for (int i = 0; i < 20; i++) {
                 assertThat(jedis.mget("rf:" + i, "rf:" + (i + 50), "rf:none", "rf:" + (i + 100)))
                         .containsExactly("v" + i, "v" + (i + 50), null, "v" + (i + 100));
@@ -193,14 +186,7 @@ class ClusterIT {
     void readFromNearestAnswersFromTheNodesOfEachSlot() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (TestProxy reads = startReadFrom("nearest"); Jedis jedis = reads.jedis()) {
-            resetCommandStats();
-            for (int i = 0; i < 200; i++) {
-                assertThat(jedis.set("near:" + i, "n" + i)).isEqualTo("OK");
-            }
-            awaitReplicated(masters);
-            for (int i = 0; i < 200; i++) {
-                assertThat(jedis.get("near:" + i)).isEqualTo("n" + i);
-            }
+            writeAndReadBack(jedis, "near:", "n", masters);
             assertThat(jedis.mget("near:1", "near:2", "near:3")).containsExactly("n1", "n2", "n3");
             assertThat(calls(masters, "set")).isEqualTo(200);
             assertThat(calls(cluster.live(), "get")).as("each GET answered once, by one node of its slot").isEqualTo(200);
@@ -277,6 +263,22 @@ class ClusterIT {
                     load.ops() - opsBefore, errors.size() - errorsBefore);
             assertThat(errors.size()).isEqualTo(errorsBefore);
             assertThat(errors).allMatch(e -> e.atMillis() <= settled);
+        }
+    }
+
+    /**
+     * With the nodes' command counts reset: 200 keys set through {@code jedis}, then, once the
+     * replicas have them, each read back and checked.
+     */
+    private void writeAndReadBack(Jedis jedis, String keyPrefix, String valuePrefix, List<BackendProcess> masters)
+            throws Exception {
+        resetCommandStats();
+        for (int i = 0; i < 200; i++) {
+            assertThat(jedis.set(keyPrefix + i, valuePrefix + i)).isEqualTo("OK");
+        }
+        awaitReplicated(masters);
+        for (int i = 0; i < 200; i++) {
+            assertThat(jedis.get(keyPrefix + i)).isEqualTo(valuePrefix + i);
         }
     }
 
