@@ -59,12 +59,18 @@ public final class ClusterProbe {
      * The round-trip time of a {@code PING} to {@code node} in nanoseconds: the fastest of
      * {@link #PINGS} on one connection, once it is open and authenticated (connecting is not timed).
      *
-     * @throws IOException when the node cannot be reached or does not answer {@code PONG} (a node
-     *     still loading its data answers {@code -LOADING})
+     * @throws IOException when the node cannot be reached, does not answer {@code PONG} (a node
+     *     still loading its data answers {@code -LOADING}), or is a replica whose link to its master
+     *     is not up: one restarted, or syncing, would answer from an empty or old copy
      */
     public long roundTrip(NodeAddress node) throws IOException {
         try (Socket socket = new Socket()) {
             BlockingResp resp = open(socket, node);
+            Object replication = resp.call("INFO", "replication");
+            if (replication instanceof String info && info.contains("role:slave")
+                    && !info.contains("master_link_status:up")) {
+                throw new IOException("a replica whose link to its master is down");
+            }
             long fastest = Long.MAX_VALUE;
             for (int i = 0; i < PINGS; i++) {
                 long start = System.nanoTime();

@@ -8,7 +8,9 @@ import java.util.Arrays;
  * {@code read_from}: the master; a replica, in turn over the slot's usable replicas; or the
  * nearest node by the round-trip times the topology measured. A replica is usable while the last
  * round of PINGs reached it and this loop has not seen it fail since (its connection broke or
- * refused {@code READONLY}): reads go to the master until a later round reaches it again.
+ * refused {@code READONLY}): reads go to the master until a round that began after the failure
+ * reaches it again. That is the second round after the one published at the failure: the next
+ * may have been under way, and have reached it, before it failed.
  *
  * <p>Not thread-safe: one per event loop. Allocates nothing per choice.
  */
@@ -57,12 +59,12 @@ public final class ReadNodeChoice {
     }
 
     private boolean usable(int node, NodeHealth health) {
-        return health.reachable(node) && (node >= failedInRound.length || failedInRound[node] < health.round());
+        return health.reachable(node) && (node >= failedInRound.length || failedInRound[node] + 1 < health.round());
     }
 
     private int inTurn(int master, int[] replicas, NodeHealth health) {
-        int first = turn;
-        turn = first == Integer.MAX_VALUE ? 0 : first + 1;
+        int first = turn % replicas.length;
+        turn = turn == Integer.MAX_VALUE ? 0 : turn + 1;
         for (int i = 0; i < replicas.length; i++) {
             int replica = replicas[(first + i) % replicas.length];
             if (usable(replica, health)) {

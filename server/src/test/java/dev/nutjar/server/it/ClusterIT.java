@@ -195,6 +195,34 @@ class ClusterIT {
 
     @Test
     @Order(7)
+    void replicasThatRefuseReadonlyAreNotReadFrom() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        List<BackendProcess> masters = cluster.masters(observer);
+        List<BackendProcess> replicas = cluster.live().stream().filter(n -> !masters.contains(n)).toList();
+        setOnEach(replicas, "-readonly");
+        try (TestProxy reads = startReadFrom("replica"); Jedis jedis = reads.jedis()) {
+            resetCommandStats();
+            for (int i = 0; i < 200; i++) {
+                assertThat(jedis.get("rf:" + i)).isEqualTo("v" + i);
+            }
+            assertThat(calls(masters, "get")).isEqualTo(200);
+            assertThat(calls(replicas, "get")).isZero();
+        } finally {
+            setOnEach(replicas, "+readonly");
+        }
+    }
+
+    /** Changes what the default user may run on each of {@code nodes} ({@code ACL SETUSER default rule}). */
+    private static void setOnEach(List<BackendProcess> nodes, String rule) {
+        for (BackendProcess node : nodes) {
+            try (Jedis jedis = RedisShards.direct(node)) {
+                assertThat(jedis.aclSetUser("default", rule)).isEqualTo("OK");
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
     void aLiveReshardIsInvisibleToClients() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (Load load = Load.start(proxy, 4)) {
@@ -211,7 +239,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
         try (Load load = Load.start(proxy, 4)) {
@@ -231,7 +259,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess victim = cluster.masters(observer).stream()
