@@ -147,8 +147,7 @@ class ClusterIT {
     @Order(5)
     void aStoppedReplicasReadsGoToItsMasterUntilItIsBack() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
-        BackendProcess master = cluster.masters(observer).stream()
-                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
+        BackendProcess master = aMasterWithAReplica(observer);
         BackendProcess replica = cluster.replicaOf(master, observer);
         List<String> itsKeys = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -262,8 +261,7 @@ class ClusterIT {
     @Order(10)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
-        BackendProcess victim = cluster.masters(observer).stream()
-                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
+        BackendProcess victim = aMasterWithAReplica(observer);
         BackendProcess replica = cluster.replicaOf(victim, observer);
         try (Load load = Load.start(proxy, 4)) {
             load.awaitOps(2000);
@@ -308,6 +306,12 @@ class ClusterIT {
         for (int i = 0; i < 200; i++) {
             assertThat(jedis.get(keyPrefix + i)).isEqualTo(valuePrefix + i);
         }
+    }
+
+    /** A master other than {@code observer} that has a replica, as {@code observer} sees them. */
+    private BackendProcess aMasterWithAReplica(BackendProcess observer) {
+        return cluster.masters(observer).stream()
+                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
     }
 
     private TestProxy startReadFrom(String readFrom) throws Exception {
