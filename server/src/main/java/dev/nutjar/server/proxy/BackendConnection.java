@@ -69,6 +69,8 @@ final class BackendConnection extends Flushable {
     private final Runnable nodeFailed;
     /** To a cluster replica: {@code READONLY} first, so that it answers reads of its master's slots. */
     private final boolean replica;
+    /** A replica's refusal of READONLY is logged once as a warning: it is tried again every few seconds. */
+    private boolean readOnlyRefusalLogged;
     /** A reload took it out of its pool: it closes once the requests on it are answered. */
     private boolean retired;
     private final LoopState loopState;
@@ -633,8 +635,13 @@ final class BackendConnection extends Flushable {
      */
     private void readOnlyChecked(String refused) {
         if (refused != null) {
-            log.warn("replica {} of pool '{}' refused READONLY ({}): its reads go to the master", node, pool.name,
-                    refused);
+            if (!readOnlyRefusalLogged) {
+                readOnlyRefusalLogged = true;
+                log.warn("replica {} of pool '{}' refused READONLY ({}): its reads go to the master", node, pool.name,
+                        refused);
+            } else {
+                log.debug("replica {} of pool '{}' refused READONLY again ({})", node, pool.name, refused);
+            }
             nodeFailed.run();
             closeChannel();
             broken(FailureReasons.NOT_READ_ONLY, false);
