@@ -4,6 +4,7 @@ import dev.nutjar.routing.ClusterSlot;
 import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.cluster.ClusterProbe;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.cluster.ShardNodes;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
 import java.io.BufferedReader;
@@ -170,10 +171,10 @@ final class LocateCommand {
                 continue;
             }
             try {
-                NodeAddress[] shape = probe.shape(new NodeAddress(seed.host(), seed.port()));
+                ShardNodes[] shape = probe.shape(new NodeAddress(seed.host(), seed.port()));
                 return key -> {
                     int slot = ClusterSlot.of(key, 0, key.length);
-                    return slot + "\t" + (shape[slot] == null ? "-" : shape[slot].toString());
+                    return slot + "\t" + (shape[slot] == null ? "-" : shape[slot].master().toString());
                 };
             } catch (IOException e) {
                 failures.add(seed.address() + ": " + e.getMessage());

@@ -3,7 +3,9 @@ package dev.nutjar.redis;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The Redis commands Nutjar accepts: the 137 that twemproxy 0.5 supports, with twemproxy's arities,
@@ -240,6 +242,34 @@ public enum RedisCommand {
     public boolean acceptsArgCount(int argCount) {
         boolean countOk = arity > 0 ? argCount == arity : argCount >= -arity;
         return countOk && (keyLayout != KeyLayout.PAIRS || (argCount & 1) == 1);
+    }
+
+    /**
+     * Whether the command only reads, as Redis's own command table flags it {@code readonly}: a
+     * replica may answer it. Left out although Redis flags them so: {@code PFCOUNT} (it may store
+     * the cardinality it computed), {@code TOUCH} (it marks keys used on the node that runs it),
+     * {@code LOLWUT}, and the blocking and session commands.
+     */
+    public boolean readOnly() {
+        return READ_ONLY[ordinal()];
+    }
+
+    private static final boolean[] READ_ONLY = table(EnumSet.of(
+            GET, GETRANGE, GETBIT, BITCOUNT, BITPOS, STRLEN, MGET, EXISTS, TTL, PTTL, TYPE, DUMP,
+            HGET, HGETALL, HKEYS, HVALS, HLEN, HEXISTS, HSTRLEN, HMGET, HRANDFIELD, HSCAN,
+            LLEN, LINDEX, LRANGE, LPOS,
+            SCARD, SISMEMBER, SMISMEMBER, SMEMBERS, SRANDMEMBER, SSCAN, SDIFF, SINTER, SUNION,
+            ZCARD, ZCOUNT, ZLEXCOUNT, ZRANGE, ZRANGEBYLEX, ZRANGEBYSCORE, ZREVRANGE, ZREVRANGEBYLEX,
+            ZREVRANGEBYSCORE, ZRANK, ZREVRANK, ZSCORE, ZMSCORE, ZRANDMEMBER, ZSCAN, ZDIFF, ZINTER, ZUNION,
+            GEODIST, GEOHASH, GEOPOS, GEOSEARCH,
+            XLEN, XRANGE, XREVRANGE));
+
+    private static boolean[] table(Set<RedisCommand> commands) {
+        boolean[] table = new boolean[values().length];
+        for (RedisCommand command : commands) {
+            table[command.ordinal()] = true;
+        }
+        return table;
     }
 
     /** The lower-case name as bytes; shared, never modify. */

@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,22 @@ class ProxyAnsweredCommandsTest {
         assertThat(local(command("SELECT", "0"))).isEqualTo("+OK\r\n");
         assertThat(local(command("SELECT", "3"))).startsWith("-ERR nutjar serves database 0 of this pool");
         assertThat(local(command("SELECT", "x"))).isEqualTo("-ERR value is not an integer or out of range\r\n");
+    }
+
+    @Test
+    void aRequestSaysWhetherAReplicaMayAnswerIt() {
+        for (String[] readOnly : List.of(new String[] {"GET", "k"}, new String[] {"MGET", "a", "b"},
+                new String[] {"get", "k"})) {
+            Request request = decode(codec, command(readOnly));
+            assertThat(request.readOnly()).as(String.join(" ", readOnly)).isTrue();
+            request.release();
+        }
+        for (String[] write : List.of(new String[] {"SET", "k", "v"}, new String[] {"EVAL", "return 1", "1", "k"},
+                new String[] {"PING"})) {
+            Request request = decode(codec, command(write));
+            assertThat(request.readOnly()).as(String.join(" ", write)).isFalse();
+            request.release();
+        }
     }
 
     @Test

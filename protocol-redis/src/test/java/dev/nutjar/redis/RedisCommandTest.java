@@ -177,6 +177,23 @@ class RedisCommandTest {
         assertThat(singleKey).isEqualTo(137 - 4 - 1 - 1 - 6 - 2 + 2 + 7);
     }
 
+    @Test
+    void onlyCommandsThatReadAreReadOnly() {
+        for (RedisCommand command : List.of(RedisCommand.GET, RedisCommand.MGET, RedisCommand.EXISTS,
+                RedisCommand.HGETALL, RedisCommand.ZRANGE, RedisCommand.LRANGE, RedisCommand.XRANGE)) {
+            assertThat(command.readOnly()).as(command.name()).isTrue();
+        }
+        // Writes, scripts, anything that may store (SORT ... STORE, GEORADIUS ... STORE, PFCOUNT's
+        // cache), blocking and session commands, and what the proxy answers itself.
+        for (RedisCommand command : List.of(RedisCommand.SET, RedisCommand.MSET, RedisCommand.DEL,
+                RedisCommand.INCR, RedisCommand.GETDEL, RedisCommand.GETEX, RedisCommand.EVAL,
+                RedisCommand.EVALSHA, RedisCommand.SORT, RedisCommand.GEORADIUS, RedisCommand.BITFIELD,
+                RedisCommand.PFCOUNT, RedisCommand.TOUCH, RedisCommand.BLPOP, RedisCommand.XREAD,
+                RedisCommand.MULTI, RedisCommand.PUBLISH, RedisCommand.PING, RedisCommand.INFO)) {
+            assertThat(command.readOnly()).as(command.name()).isFalse();
+        }
+    }
+
     private static String mixedCase(String name) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < name.length(); i++) {

@@ -147,6 +147,15 @@ public interface Request extends ReferenceCounted {
     /** {@link #command()} of a request whose command is not in the protocol's list. */
     int NO_COMMAND = -1;
 
+    /**
+     * Whether the request only reads, so that a replica may answer it (a Redis Cluster pool's
+     * {@code read_from}); false for writes, scripts and whatever the protocol does not know to be
+     * read-only.
+     */
+    default boolean readOnly() {
+        return false;
+    }
+
     // Sessions: pub/sub, transactions, blocking commands (see SessionRole).
 
     /** What this request does to its client's session; {@link SessionRole#NONE} for most. */

@@ -83,7 +83,9 @@ public final class ConfigLoader {
             // Nutjar's own: Redis commands over every server that stay refused unless listed.
             "allow_commands",
             // Nutjar's own: the most backend connections of clients' own (pub/sub, MULTI, BLPOP).
-            "dedicated_connections");
+            "dedicated_connections",
+            // Nutjar's own: which node of a cluster slot answers read-only commands.
+            "read_from");
 
     /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
     private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
@@ -335,6 +337,7 @@ public final class ConfigLoader {
         private boolean redisCluster;
         private final Map<String, Node> values = new HashMap<>();
         private int dedicatedConnections = PoolConfig.DEFAULT_DEDICATED_CONNECTIONS;
+        private ReadFrom readFrom = ReadFrom.MASTER;
         private final List<ServerSpec> servers = new ArrayList<>();
         private String redisUsername;
         private String redisServerAuth;
@@ -412,6 +415,10 @@ public final class ConfigLoader {
             }
             if (redisCluster) {
                 checkClusterKeys(seen);
+            } else if (seen.containsKey("read_from")) {
+                Node value = values.get("read_from");
+                problems.add(value, pool + ".read_from", "only valid in a redis_cluster pool; set 'redis_cluster: true'"
+                        + " (was: " + describe(value) + ")");
             }
             TlsReader tlsReader = new TlsReader(problems);
             if (mappings.containsKey("tls")) {
@@ -433,7 +440,7 @@ public final class ConfigLoader {
             return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
                     tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
                     serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions, redisCluster, sentinel, allowCommands, dedicatedConnections);
+                    serverOptions, redisCluster, sentinel, allowCommands, dedicatedConnections, readFrom);
         }
 
         /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
@@ -688,6 +695,13 @@ public final class ConfigLoader {
                 case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
                 case "sentinel_poll_interval" -> sentinelPollInterval = number(path, value, text, sentinelPollInterval);
                 case "dedicated_connections" -> dedicatedConnections = number(path, value, text, dedicatedConnections);
+                case "read_from" -> {
+                    try {
+                        readFrom = ReadFrom.parse(text);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(value, path, e.getMessage());
+                    }
+                }
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }

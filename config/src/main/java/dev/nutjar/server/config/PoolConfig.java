@@ -61,6 +61,8 @@ import java.util.Set;
  * @param dedicatedConnections Nutjar's {@code dedicated_connections}: the most backend connections
  *     this pool's clients may hold at once for pub/sub, transactions and blocking commands, over
  *     every event loop (default {@link #DEFAULT_DEDICATED_CONNECTIONS}; 0 refuses those commands)
+ * @param readFrom Nutjar's {@code read_from}: in a Redis Cluster pool, which node of a slot answers
+ *     the commands that only read (default {@link ReadFrom#MASTER}, the only value elsewhere)
  */
 public record PoolConfig(
         String name,
@@ -90,7 +92,8 @@ public record PoolConfig(
         boolean redisCluster,
         SentinelSettings sentinel,
         Set<String> allowCommands,
-        int dedicatedConnections) {
+        int dedicatedConnections,
+        ReadFrom readFrom) {
 
     /**
      * The Redis commands refused unless a pool lists them in {@code allow_commands}: each reaches
@@ -174,6 +177,11 @@ public record PoolConfig(
         requireNonNegative("server retry timeout", serverRetryTimeoutMillis);
         requireNonNegative("server failure limit", serverFailureLimit);
         requireNonNegative("dedicated connections", dedicatedConnections);
+        Objects.requireNonNull(readFrom, "readFrom");
+        if (readFrom != ReadFrom.MASTER && !redisCluster) {
+            throw new IllegalArgumentException("read_from is only valid in a redis_cluster pool (was: "
+                    + readFrom.configName() + ")");
+        }
     }
 
     /**
@@ -189,7 +197,7 @@ public record PoolConfig(
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
                 serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                serverOptions, false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS);
+                serverOptions, false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS, ReadFrom.MASTER);
     }
 
     /** A pool as twemproxy 0.5 knows it: plain text on both sides, one password for both, no move limit. */
@@ -199,7 +207,8 @@ public record PoolConfig(
             int serverRetryTimeoutMillis, int serverFailureLimit, List<ServerSpec> servers) {
         this(name, listen, clientConnections, hash, hashTag, distribution, timeoutMillis, backlog, tcpKeepalive,
                 preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts, serverRetryTimeoutMillis,
-                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS);
+                serverFailureLimit, servers, NO_MOVE_LIMIT, null, null, null, null, Map.of(), false, null, Set.of(), DEFAULT_DEDICATED_CONNECTIONS,
+                ReadFrom.MASTER);
     }
 
     private static void requireRedis(String key, String value) {

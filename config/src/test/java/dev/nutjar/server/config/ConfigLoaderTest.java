@@ -238,6 +238,24 @@ class ConfigLoaderTest {
                 """, "cluster.yml");
 
         assertThat(config.pools().get(0).redisCluster()).isTrue();
+        assertThat(config.pools().get(0).readFrom()).isEqualTo(ReadFrom.MASTER);
+    }
+
+    @Test
+    void readsWhereAClusterPoolReadsFrom() throws Exception {
+        for (ReadFrom readFrom : ReadFrom.values()) {
+            NutjarConfig config = loader.parse("""
+                    alpha:
+                      listen: 127.0.0.1:22121
+                      redis: true
+                      redis_cluster: true
+                      read_from: %s
+                      servers:
+                       - 127.0.0.1:7000:1
+                    """.formatted(readFrom.configName()), "cluster.yml");
+
+            assertThat(config.pools().get(0).readFrom()).isEqualTo(readFrom);
+        }
     }
 
     @Test

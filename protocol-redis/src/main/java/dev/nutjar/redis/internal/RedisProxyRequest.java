@@ -181,6 +181,12 @@ final class RedisProxyRequest extends AbstractFramedRequest<RedisRequest> {
     }
 
     @Override
+    public boolean readOnly() {
+        RedisCommand command = message().command();
+        return command != null && command.readOnly();
+    }
+
+    @Override
     public int keyCount() {
         return placeholder ? 1 : message().keyCount();
     }

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a Sentinel pool a new connection asks {@code ROLE} first and sends nothing else until the
  * server says it is a master; one that is not is closed, failing what waits on it, and the
- * sentinels are asked again, as they are on a {@code -READONLY} reply.
+ * sentinels are asked again, as they are on a {@code -READONLY} reply. A connection to a cluster
+ * replica sends {@code READONLY} first in the same way, and is closed if the replica refuses it.
  *
  * <p>Longer than the other classes on purpose: it is one state machine (connect, send, read,
  * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+    private static final byte[] READONLY = "*1\r\n$8\r\nREADONLY\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** Abandoned (timed-out) requests still owed a reply before the connection is given up. */
     static final int MAX_ABANDONED = 1024;
@@ -64,6 +67,10 @@ final class BackendConnection extends Flushable {
     private final NodeAddress node;
     /** Told when the connection to {@link #node} fails: the cluster's map is refreshed. */
     private final Runnable nodeFailed;
+    /** To a cluster replica: {@code READONLY} first, so that it answers reads of its master's slots. */
+    private final boolean replica;
+    /** A replica's refusal of READONLY is logged once as a warning: it is tried again every few seconds. */
+    private boolean readOnlyRefusalLogged;
     /** A reload took it out of its pool: it closes once the requests on it are answered. */
     private boolean retired;
     private final LoopState loopState;
@@ -82,7 +89,10 @@ final class BackendConnection extends Flushable {
     private int handshakeRepliesLeft;
     /** In a Sentinel pool: the master's address the connection was opened to. */
     private SocketAddress masterAddress;
-    /** In a Sentinel pool: the last handshake reply is ROLE's, and requests wait in {@link #unsent} until it. */
+    /**
+     * The last handshake reply decides whether the connection may carry requests (ROLE in a Sentinel
+     * pool, READONLY to a cluster replica): they wait in {@link #unsent} until it.
+     */
     private boolean checkingRole;
     private int abandoned;
     /** When metrics are recorded: the flushes done, and when the last {@link #FLUSH_TIMES} were. */
@@ -99,12 +109,20 @@ final class BackendConnection extends Flushable {
     private boolean closeWhenAnswered;
 
     BackendConnection(PoolRuntime pool, int server, LoopState loopState) {
-        this(pool, server, null, null, loopState, null);
+        this(pool, server, null, null, false, loopState, null);
     }
 
     /** A connection to {@code node} of a cluster pool; {@code nodeFailed} runs when it fails. */
     BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable nodeFailed) {
-        this(pool, -1, node, nodeFailed, loopState, null);
+        this(pool, -1, node, nodeFailed, false, loopState, null);
+    }
+
+    /**
+     * A connection to replica {@code node} of a cluster pool, made read-only before it carries a
+     * request; {@code failed} runs when it fails or the replica refuses {@code READONLY}.
+     */
+    static BackendConnection toReplica(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable failed) {
+        return new BackendConnection(pool, -1, node, failed, true, loopState, null);
     }
 
     /**
@@ -113,16 +131,17 @@ final class BackendConnection extends Flushable {
      * count towards the server's ejection.
      */
     BackendConnection(PoolRuntime pool, int server, LoopState loopState, DedicatedOwner dedicatedOwner) {
-        this(pool, server, null, null, loopState, dedicatedOwner);
+        this(pool, server, null, null, false, loopState, dedicatedOwner);
     }
 
-    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed,
+    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed, boolean replica,
             LoopState loopState, DedicatedOwner dedicatedOwner) {
         this.dedicatedOwner = dedicatedOwner;
         this.pool = pool;
         this.server = server;
         this.node = node;
         this.nodeFailed = nodeFailed;
+        this.replica = replica;
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
@@ -315,8 +334,9 @@ final class BackendConnection extends Flushable {
             handshakeRepliesLeft = codec.handshakeReplies();
             batch.write(channel, handshake);
         }
-        if (pool.sentinels != null) {
-            batch.write(channel, MasterRole.request(channel.alloc()));
+        if (pool.sentinels != null || replica) {
+            batch.write(channel, replica ? channel.alloc().buffer(READONLY.length).writeBytes(READONLY)
+                    : MasterRole.request(channel.alloc()));
             handshakeRepliesLeft++;
             checkingRole = true;
             loopState.flushBackendLater(this);
@@ -567,6 +587,12 @@ final class BackendConnection extends Flushable {
             return false;
         }
         handshakeRepliesLeft--;
+        if (checkingRole && handshakeRepliesLeft == 0 && replica) {
+            String refused = codec.handshakeError(reply);
+            reply.release();
+            readOnlyChecked(refused);
+            return true;
+        }
         if (checkingRole && handshakeRepliesLeft == 0) {
             String role = MasterRole.of(reply);
             reply.release();
@@ -596,6 +622,29 @@ final class BackendConnection extends Flushable {
             closeChannel();
             broken(FailureReasons.NOT_A_MASTER, false);
             pool.sentinels.askAgain();
+            return;
+        }
+        checkingRole = false;
+        sendUnsent();
+    }
+
+    /**
+     * A replica answered {@code READONLY}: with {@code +OK} it gets the requests that waited; a
+     * refusal (null when none) closes the connection, failing them (reads go to the master then),
+     * and the replica is not read from until the topology reaches it again.
+     */
+    private void readOnlyChecked(String refused) {
+        if (refused != null) {
+            if (!readOnlyRefusalLogged) {
+                readOnlyRefusalLogged = true;
+                log.warn("replica {} of pool '{}' refused READONLY ({}): its reads go to the master", node, pool.name,
+                        refused);
+            } else {
+                log.debug("replica {} of pool '{}' refused READONLY again ({})", node, pool.name, refused);
+            }
+            nodeFailed.run();
+            closeChannel();
+            broken(FailureReasons.NOT_READ_ONLY, false);
             return;
         }
         checkingRole = false;

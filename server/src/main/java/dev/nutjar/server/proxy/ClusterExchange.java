@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * followed without the client seeing it: {@code -MOVED slot host:port} updates the slot map and
  * resends there; {@code -ASK slot host:port} sends {@code ASKING} and the request to the target;
  * {@code -TRYAGAIN} (keys of a slot being migrated) resends shortly. After
- * {@link #MAX_REDIRECTS} redirects the last one is the reply.
+ * {@link #MAX_REDIRECTS} redirects the last one is the reply. A read sent to a replica is sent on
+ * to the slot's master, once, when the replica's connection fails or the replica answers
+ * {@code -LOADING} or {@code -MASTERDOWN}.
  */
 final class ClusterExchange extends Exchange {
     static final int MAX_REDIRECTS = 5;
@@ -24,6 +26,8 @@ final class ClusterExchange extends Exchange {
     /** The request's bytes, owned until the exchange ends. */
     private ByteBuf request;
     private int redirects;
+    /** Sent to a replica of the slot, not (yet) to its master. */
+    private boolean onReplica;
 
     /** @param request taken over */
     ClusterExchange(ClusterUpstream upstream, Exchange target, int slot, ByteBuf request) {
@@ -33,6 +37,13 @@ final class ClusterExchange extends Exchange {
         this.slot = slot;
         this.request = request;
         target.heldByBackend();
+    }
+
+    /** A read sent to a replica of {@code slot}; {@code request} taken over. */
+    static ClusterExchange toReplica(ClusterUpstream upstream, Exchange target, int slot, ByteBuf request) {
+        ClusterExchange exchange = new ClusterExchange(upstream, target, slot, request);
+        exchange.onReplica = true;
+        return exchange;
     }
 
     /**
@@ -64,8 +75,18 @@ final class ClusterExchange extends Exchange {
 
     @Override
     void failed(String reason) {
+        // A late reply may still come on the replica's connection: only a failed connection's reads move.
+        if (onReplica && !abandoned) {
+            toMaster();
+            return;
+        }
         target.failed(reason);
         end();
+    }
+
+    private void toMaster() {
+        onReplica = false;
+        upstream.connection(slot).send(this, request.retainedDuplicate());
     }
 
     private void end() {
@@ -80,7 +101,7 @@ final class ClusterExchange extends Exchange {
             return false;
         }
         byte first = source.getByte(index + 1);
-        if (first != 'M' && first != 'A' && first != 'T') {
+        if (first != 'M' && first != 'A' && first != 'T' && first != 'L') {
             return false;
         }
         String line = source.toString(index + 1, length - 3, StandardCharsets.US_ASCII);
@@ -94,6 +115,14 @@ final class ClusterExchange extends Exchange {
 
     private boolean follow(String[] words) {
         switch (words[0]) {
+            case "LOADING", "MASTERDOWN" -> {
+                if (!onReplica) {
+                    return false;
+                }
+                redirects++;
+                toMaster();
+                return true;
+            }
             case "MOVED" -> {
                 if (words.length != 3) {
                     return false;
@@ -101,6 +130,7 @@ final class ClusterExchange extends Exchange {
                 NodeAddress to = NodeAddress.parse(words[2]);
                 upstream.topology().moved(Integer.parseInt(words[1]), to);
                 redirects++;
+                onReplica = false;
                 upstream.toNode(to).send(this, request.retainedDuplicate());
                 return true;
             }

@@ -6,6 +6,7 @@ import dev.nutjar.routing.ClusterSlot;
 import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.cluster.SlotMap;
+import dev.nutjar.server.config.ReadFrom;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,15 @@ final class ClusterUpstream implements Upstream {
     private BackendConnection[][] connections = new BackendConnection[0][];
     private int[] next = new int[0];
     private final Runnable nodeFailed;
+    /** Where reads go when {@code read_from} is not {@code master}; null when they go to the masters. */
+    private final ReplicaReads replicaReads;
 
     ClusterUpstream(PoolRuntime pool, LoopState loop) {
         this.pool = pool;
         this.loop = loop;
         this.topology = pool.cluster;
         this.nodeFailed = topology::refreshSoon;
+        this.replicaReads = pool.readFrom == ReadFrom.MASTER ? null : new ReplicaReads(pool, loop);
     }
 
     ClusterTopology topology() {
@@ -117,6 +121,27 @@ final class ClusterUpstream implements Upstream {
         connection(slot).send(sent, frame);
     }
 
+    @Override
+    public void sendRead(int slot, Exchange exchange, ByteBuf source, int index, int length) {
+        BackendConnection replica = replicaReads == null ? null : replicaReads.connection(slot);
+        if (replica == null) {
+            send(slot, exchange, source, index, length);
+            return;
+        }
+        replica.send(ClusterExchange.toReplica(this, exchange, slot, ClusterExchange.keep(source, index, length)),
+                source, index, length);
+    }
+
+    @Override
+    public void sendRead(int slot, Exchange exchange, ByteBuf frame) {
+        BackendConnection replica = replicaReads == null ? null : replicaReads.connection(slot);
+        if (replica == null) {
+            send(slot, exchange, frame);
+            return;
+        }
+        replica.send(ClusterExchange.toReplica(this, exchange, slot, frame.retainedDuplicate()), frame);
+    }
+
     /** Redis's own reply to keys of several slots in a command that needs one. */
     @Override
     public ByteBuf crossServerReply(Request request, ByteBufAllocator alloc) {
@@ -134,6 +159,9 @@ final class ClusterUpstream implements Upstream {
     /** A reload's new generation of the pool: new connections; those of this one close once answered. */
     @Override
     public Upstream nextGeneration(PoolRuntime next, LoopState loop, int[] previousIndex, boolean keepConnections) {
+        if (replicaReads != null) {
+            replicaReads.retire();
+        }
         for (BackendConnection[] node : connections) {
             if (node != null) {
                 for (BackendConnection conn : node) {
@@ -146,6 +174,9 @@ final class ClusterUpstream implements Upstream {
 
     @Override
     public void close() {
+        if (replicaReads != null) {
+            replicaReads.close();
+        }
         for (BackendConnection[] node : connections) {
             if (node != null) {
                 for (BackendConnection conn : node) {

@@ -6,6 +6,7 @@ import dev.nutjar.routing.ServerPool;
 import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.config.ReadFrom;
 import dev.nutjar.server.sentinel.SentinelWatch;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
@@ -63,6 +64,8 @@ final class PoolRuntime {
     ProtocolSettings[] serverSettings;
     /** For a Redis Cluster pool, its slot map, which places the keys; null for a ring of fixed servers. */
     ClusterTopology cluster;
+    /** For a Redis Cluster pool, which node of a slot answers read-only commands ({@code read_from}). */
+    ReadFrom readFrom = ReadFrom.MASTER;
     /** Where a Sentinel pool's masters are; null for a pool of fixed addresses. Set before the pool serves. */
     SentinelWatch sentinels;
     /** The pool as requests sent to several of its servers see it; set before the pool serves. */

@@ -9,6 +9,7 @@ import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.cluster.ClusterProbe;
 import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.config.ReadFrom;
 import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
@@ -235,6 +236,7 @@ public final class Proxy implements AutoCloseable {
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
         if (pool.redisCluster()) {
             runtime.cluster = clusterTopology(pool);
+            runtime.readFrom = pool.readFrom();
         }
         SentinelPools.watch(runtime, pool, previous);
         runtime.description = new PoolDescription(runtime, pool.allowCommands());
@@ -252,7 +254,8 @@ public final class Proxy implements AutoCloseable {
                 pool.serverUsername(first), pool.serverPassword(first));
         List<NodeAddress> seeds = pool.servers().stream().filter(s -> !s.isUnix())
                 .map(s -> new NodeAddress(s.host(), s.port())).toList();
-        ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS);
+        ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS,
+                pool.readFrom() != ReadFrom.MASTER);
         topology.start();
         return topology;
     }

@@ -165,7 +165,11 @@ final class RequestRouter {
             return;
         }
         if (expectsReply) {
-            upstream.send(server, slot, request.frameSource(), request.frameIndex(), request.frameLength());
+            if (request.readOnly()) {
+                upstream.sendRead(server, slot, request.frameSource(), request.frameIndex(), request.frameLength());
+            } else {
+                upstream.send(server, slot, request.frameSource(), request.frameIndex(), request.frameLength());
+            }
         } else {
             upstream.connection(server).sendWithoutReply(request.frameSource(), request.frameIndex(),
                     request.frameLength());
@@ -196,7 +200,7 @@ final class RequestRouter {
         Split split = request.split(serverOfKey, alloc);
         loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, split.fragmentCount());
         loopState.counters.addPool(pool.id, PoolStat.MULTIKEY_REQUESTS, 1);
-        sendFragments(slot, split);
+        sendFragments(slot, split, request.readOnly());
     }
 
     /**
@@ -220,7 +224,7 @@ final class RequestRouter {
             slot.replied(reply);
             return;
         }
-        sendFragments(slot, split);
+        sendFragments(slot, split, false);
     }
 
     /** Answers {@code request}, taken over, with the error {@code reason} in its place. */
@@ -231,12 +235,18 @@ final class RequestRouter {
         slot.failed(reason);
     }
 
-    private void sendFragments(PendingRequest slot, Split split) {
+    /** @param readOnly whether the fragments only read: a replica may answer them */
+    private void sendFragments(PendingRequest slot, Split split, boolean readOnly) {
         slot.splitInto(split);
         int replyKind = split.replyKind();
         for (int f = 0, fragments = split.fragmentCount(); f < fragments; f++) {
             ByteBuf bytes = split.takeRequest(f);
-            upstream.send(split.server(f), new PendingRequest.Fragment(slot, f, replyKind), bytes);
+            PendingRequest.Fragment fragment = new PendingRequest.Fragment(slot, f, replyKind);
+            if (readOnly) {
+                upstream.sendRead(split.server(f), fragment, bytes);
+            } else {
+                upstream.send(split.server(f), fragment, bytes);
+            }
         }
     }
 }

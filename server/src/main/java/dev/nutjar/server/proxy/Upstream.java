@@ -49,6 +49,19 @@ interface Upstream {
         connection(server).send(exchange, frame);
     }
 
+    /**
+     * As {@link #send(int, Exchange, ByteBuf, int, int)}, for a request that only reads
+     * ({@link Request#readOnly()}): a cluster pool may send it to a replica of the slot.
+     */
+    default void sendRead(int server, Exchange exchange, ByteBuf source, int index, int length) {
+        send(server, exchange, source, index, length);
+    }
+
+    /** As {@link #send(int, Exchange, ByteBuf)}, for a fragment of a request that only reads. */
+    default void sendRead(int server, Exchange exchange, ByteBuf frame) {
+        send(server, exchange, frame);
+    }
+
     /** The reply to a request whose keys must share a server and do not; owned by the caller. */
     default ByteBuf crossServerReply(Request request, ByteBufAllocator alloc) {
         return request.crossServerReply(alloc);

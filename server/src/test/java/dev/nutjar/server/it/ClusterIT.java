@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -118,6 +120,108 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void readFromReplicaSendsReadsToReplicasAndWritesToMasters() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        List<BackendProcess> masters = cluster.masters(observer);
+        List<BackendProcess> replicas = cluster.live().stream().filter(n -> !masters.contains(n)).toList();
+        assertThat(replicas).hasSize(3);
+        cluster.awaitReplicasOnline(masters, 3);
+        try (TestProxy reads = startReadFrom("replica"); Jedis jedis = reads.jedis()) {
+            writeAndReadBack(jedis, "rf:", "v", masters);
+            for (int i = 0; i < 20; i++) {
+                assertThat(jedis.mget("rf:" + i, "rf:" + (i + 50), "rf:none", "rf:" + (i + 100)))
+                        .containsExactly("v" + i, "v" + (i + 50), null, "v" + (i + 100));
+            }
+
+            assertThat(calls(masters, "set")).isEqualTo(200);
+            assertThat(calls(replicas, "get")).isEqualTo(200);
+            assertThat(calls(masters, "get")).isZero();
+            assertThat(calls(replicas, "mget")).as("MGET parts, one per slot").isGreaterThanOrEqualTo(20 * 3);
+            assertThat(calls(masters, "mget")).isZero();
+            assertThat(replicas).allMatch(r -> calls(List.of(r), "get") > 0, "every replica reads its master's slots");
+            assertThat(calls(replicas, "readonly")).as("READONLY on each replica connection").isPositive();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aStoppedReplicasReadsGoToItsMasterUntilItIsBack() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        BackendProcess master = aMasterWithAReplica(observer);
+        BackendProcess replica = cluster.replicaOf(master, observer);
+        List<String> itsKeys = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            if (cluster.masterOf("rf:" + i, observer) == master) {
+                itsKeys.add("rf:" + i);
+            }
+        }
+        assertThat(itsKeys).isNotEmpty();
+        try (TestProxy reads = startReadFrom("replica"); Jedis jedis = reads.jedis()) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(jedis.get("rf:" + i)).isEqualTo("v" + i);
+            }
+            resetCommandStats();
+            replica.kill();
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 200; i++) {
+                    assertThat(jedis.get("rf:" + i)).isEqualTo("v" + i);
+                }
+            }
+            assertThat(calls(List.of(master), "get")).isEqualTo(5L * itsKeys.size());
+
+            cluster.restartEmpty(replica);
+            Await.until("the restarted replica reads again", Duration.ofSeconds(20), () -> {
+                for (String key : itsKeys) {
+                    assertThat(jedis.get(key)).isEqualTo("v" + key.substring(3));
+                }
+                return calls(List.of(replica), "get") > 0;
+            });
+        }
+        cluster.awaitOk(cluster.live());
+    }
+
+    @Test
+    @Order(6)
+    void readFromNearestAnswersFromTheNodesOfEachSlot() throws Exception {
+        List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
+        try (TestProxy reads = startReadFrom("nearest"); Jedis jedis = reads.jedis()) {
+            writeAndReadBack(jedis, "near:", "n", masters);
+            assertThat(jedis.mget("near:1", "near:2", "near:3")).containsExactly("n1", "n2", "n3");
+            assertThat(calls(masters, "set")).isEqualTo(200);
+            assertThat(calls(cluster.live(), "get")).as("each GET answered once, by one node of its slot").isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void replicasThatRefuseReadonlyAreNotReadFrom() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        List<BackendProcess> masters = cluster.masters(observer);
+        List<BackendProcess> replicas = cluster.live().stream().filter(n -> !masters.contains(n)).toList();
+        setOnEach(replicas, "-readonly");
+        try (TestProxy reads = startReadFrom("replica"); Jedis jedis = reads.jedis()) {
+            resetCommandStats();
+            for (int i = 0; i < 200; i++) {
+                assertThat(jedis.get("rf:" + i)).isEqualTo("v" + i);
+            }
+            assertThat(calls(masters, "get")).isEqualTo(200);
+            assertThat(calls(replicas, "get")).isZero();
+        } finally {
+            setOnEach(replicas, "+readonly");
+        }
+    }
+
+    /** Changes what the default user may run on each of {@code nodes} ({@code ACL SETUSER default rule}). */
+    private static void setOnEach(List<BackendProcess> nodes, String rule) {
+        for (BackendProcess node : nodes) {
+            try (Jedis jedis = RedisShards.direct(node)) {
+                assertThat(jedis.aclSetUser("default", rule)).isEqualTo("OK");
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
     void aLiveReshardIsInvisibleToClients() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (Load load = Load.start(proxy, 4)) {
@@ -134,7 +238,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(9)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
         try (Load load = Load.start(proxy, 4)) {
@@ -154,11 +258,10 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(10)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
-        BackendProcess victim = cluster.masters(observer).stream()
-                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
+        BackendProcess victim = aMasterWithAReplica(observer);
         BackendProcess replica = cluster.replicaOf(victim, observer);
         try (Load load = Load.start(proxy, 4)) {
             load.awaitOps(2000);
@@ -187,6 +290,84 @@ class ClusterIT {
             assertThat(errors.size()).isEqualTo(errorsBefore);
             assertThat(errors).allMatch(e -> e.atMillis() <= settled);
         }
+    }
+
+    /**
+     * With the nodes' command counts reset: 200 keys set through {@code jedis}, then, once the
+     * replicas have them, each read back and checked.
+     */
+    private void writeAndReadBack(Jedis jedis, String keyPrefix, String valuePrefix, List<BackendProcess> masters)
+            throws Exception {
+        resetCommandStats();
+        for (int i = 0; i < 200; i++) {
+            assertThat(jedis.set(keyPrefix + i, valuePrefix + i)).isEqualTo("OK");
+        }
+        awaitReplicated(masters);
+        for (int i = 0; i < 200; i++) {
+            assertThat(jedis.get(keyPrefix + i)).isEqualTo(valuePrefix + i);
+        }
+    }
+
+    /** A master other than {@code observer} that has a replica, as {@code observer} sees them. */
+    private BackendProcess aMasterWithAReplica(BackendProcess observer) {
+        return cluster.masters(observer).stream()
+                .filter(m -> m != observer && cluster.hasReplica(m, observer)).findFirst().orElseThrow();
+    }
+
+    private TestProxy startReadFrom(String readFrom) throws Exception {
+        return TestProxy.startPool("reads", """
+                  redis: true
+                  redis_cluster: true
+                  read_from: %s
+                  timeout: 2000
+                  servers:
+                   - %s:1
+                """.formatted(readFrom, cluster.nodes().get(0).address()), 2);
+    }
+
+    private void resetCommandStats() {
+        for (BackendProcess node : cluster.live()) {
+            try (Jedis jedis = RedisShards.direct(node)) {
+                jedis.configResetStat();
+            }
+        }
+    }
+
+    /** The calls of {@code command} the nodes counted since their stats were reset. */
+    private static long calls(List<BackendProcess> nodes, String command) {
+        Pattern calls = Pattern.compile("(?m)^cmdstat_" + command + ":calls=(\\d+),");
+        long total = 0;
+        for (BackendProcess node : nodes) {
+            try (Jedis jedis = RedisShards.direct(node)) {
+                Matcher m = calls.matcher(jedis.info("commandstats"));
+                total += m.find() ? Long.parseLong(m.group(1)) : 0;
+            }
+        }
+        return total;
+    }
+
+    /** Waits until every replica of {@code masters} has acknowledged all of its master's writes. */
+    private static void awaitReplicated(List<BackendProcess> masters) throws Exception {
+        Pattern offset = Pattern.compile("(?m)^master_repl_offset:(\\d+)");
+        Pattern replicaOffset = Pattern.compile("(?m)^slave\\d+:.*,offset=(\\d+),");
+        Await.until("the replicas have their masters' writes", Duration.ofSeconds(10), () -> {
+            for (BackendProcess master : masters) {
+                try (Jedis jedis = RedisShards.direct(master)) {
+                    String info = jedis.info("replication");
+                    Matcher m = offset.matcher(info);
+                    if (!m.find()) {
+                        return false;
+                    }
+                    Matcher r = replicaOffset.matcher(info);
+                    while (r.find()) {
+                        if (!r.group(1).equals(m.group(1))) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        });
     }
 
     /** Client threads that write and read back their own keys through the proxy, checking every reply. */

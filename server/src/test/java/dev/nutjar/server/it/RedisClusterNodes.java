@@ -55,6 +55,15 @@ final class RedisClusterNodes implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts a killed node again with its cluster configuration but no data, as after a disk lost:
+     * the nodes share one directory, where a replica's last full sync left another shard's copy.
+     */
+    void restartEmpty(BackendProcess node) throws IOException {
+        Files.deleteIfExists(dir.resolve("dump.rdb"));
+        node.restart();
+    }
+
     /** Adds {@code node} to the cluster as a master with no slot, and waits until all know it. */
     void addMaster(BackendProcess node) throws Exception {
         try (Jedis jedis = RedisShards.direct(node)) {
@@ -141,6 +150,25 @@ final class RedisClusterNodes implements AutoCloseable {
     String id(BackendProcess node) {
         try (Jedis jedis = RedisShards.direct(node)) {
             return jedis.clusterMyId();
+        }
+    }
+
+    /**
+     * Waits until every node of {@code among} counts {@code replicas} replicas online in
+     * {@code CLUSTER SHARDS}: a replica stays {@code loading} there until its master's first write
+     * after it synced has reached it, and the other nodes learn that by gossip.
+     */
+    void awaitReplicasOnline(List<BackendProcess> among, int replicas) throws Exception {
+        Await.until(replicas + " replicas online in CLUSTER SHARDS", Duration.ofSeconds(20), () -> among.stream()
+                .allMatch(n -> onlineReplicas(n) == replicas));
+    }
+
+    private static long onlineReplicas(BackendProcess node) {
+        try (Jedis jedis = RedisShards.direct(node)) {
+            return jedis.clusterShards().stream().flatMap(shard -> shard.getNodes().stream())
+                    .filter(info -> "replica".equals(info.getRole()) && "online".equals(info.getHealth())).count();
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 
