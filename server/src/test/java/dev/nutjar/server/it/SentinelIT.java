@@ -36,7 +36,8 @@ class SentinelIT {
      * sync to disk, and a later redis-server started in the same directory would load it.
      */
     private BackendProcess redis(String... args) throws java.io.IOException {
-        List<String> all = new ArrayList<>(List.of("--dir", dir.toString()));
+        // Redis 7 waits 5 s before a diskless full sync; the tests' replicas sync at once.
+        List<String> all = new ArrayList<>(List.of("--dir", dir.toString(), "--repl-diskless-sync-delay", "0"));
         all.addAll(List.of(args));
         return BackendProcess.redis(all.toArray(String[]::new));
     }
@@ -223,7 +224,7 @@ class SentinelIT {
                     String goodKey = keyOf(proxy, "good");
                     assertThat(client.set(goodKey, "v")).isEqualTo("OK");
                     assertThat(client.get(goodKey)).isEqualTo("v");
-                    Await.until("the replica has the key", Duration.ofSeconds(5),
+                    Await.until("the replica has the key", Duration.ofSeconds(15),
                             () -> replica.raw("EXISTS " + goodKey + "\r\n").startsWith(":1"));
 
                     // A replica would answer this read; Nutjar checks ROLE and refuses it.
