@@ -7,7 +7,6 @@ import dev.nutjar.routing.Distributions;
 import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.spi.ProviderRegistry;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +26,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -95,9 +87,6 @@ public final class ConfigLoader {
 
     /** The keys that hold a mapping rather than a single value. */
     private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
-
-    /** snakeyaml's context for a second document; twemproxy too requires exactly one. */
-    private static final String SINGLE_DOCUMENT_CONTEXT = "expected a single document in the stream";
 
     private static final String VALID_KEYS = String.join(", ", new TreeSet<>(KEYS));
 
@@ -168,7 +157,7 @@ public final class ConfigLoader {
         } catch (AccessDeniedException e) {
             throw new ConfigException(source, List.of(source + ": cannot read the file: permission denied"));
         } catch (IOException e) {
-            throw new ConfigException(source, List.of(source + ": cannot read the file: " + describe(e)));
+            throw new ConfigException(source, List.of(source + ": cannot read the file: " + Problems.describe(e)));
         }
         String text;
         try {
@@ -195,38 +184,17 @@ public final class ConfigLoader {
         if (yaml.startsWith("\uFEFF")) {
             yaml = yaml.substring(1);
         }
-        Node root = compose(yaml, sourceName);
+        Node root = YamlReader.compose(yaml, sourceName);
         Problems problems = new Problems();
         if (root == null) {
             problems.add(null, sourceName, "the file is empty; expected a mapping of pool names to pool settings");
         } else if (!(root instanceof MappingNode rootMapping)) {
             problems.add(root, sourceName,
-                    "the top level must be a mapping of pool names to pool settings (was: " + describe(root) + ")");
+                    "the top level must be a mapping of pool names to pool settings (was: " + Problems.describe(root) + ")");
         } else {
             return parsePools(rootMapping, sourceName, problems);
         }
         throw new ConfigException(sourceName, problems.errors());
-    }
-
-    private static Node compose(String yaml, String sourceName) throws ConfigException {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(true); // duplicates are reported below, with both lines
-        try {
-            return new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
-            if (SINGLE_DOCUMENT_CONTEXT.equals(e.getContext())) {
-                throw new ConfigException(sourceName, List.of(where + sourceName
-                        + " must hold exactly one YAML document, but another one starts here"));
-            }
-            String context = e.getContext() == null ? "" : " (" + e.getContext().strip() + ")";
-            String problem = e.getProblem() == null ? e.getMessage() : e.getProblem().strip();
-            throw new ConfigException(sourceName,
-                    List.of(where + sourceName + " is not valid YAML: " + problem + context));
-        } catch (YAMLException e) {
-            throw new ConfigException(sourceName, List.of(sourceName + " is not valid YAML: " + e.getMessage()));
-        }
     }
 
     private NutjarConfig parsePools(MappingNode root, String sourceName, Problems problems) throws ConfigException {
@@ -237,7 +205,7 @@ public final class ConfigLoader {
         for (NodeTuple entry : root.getValue()) {
             Node keyNode = entry.getKeyNode();
             if (!(keyNode instanceof ScalarNode key)) {
-                problems.add(keyNode, sourceName, "a pool name must be plain text (was: " + describe(keyNode) + ")");
+                problems.add(keyNode, sourceName, "a pool name must be plain text (was: " + Problems.describe(keyNode) + ")");
                 continue;
             }
             String name = key.getValue();
@@ -247,7 +215,7 @@ public final class ConfigLoader {
             }
             Node first = poolNames.putIfAbsent(name, keyNode);
             if (first != null) {
-                problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + line(first));
+                problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + Problems.line(first));
                 continue;
             }
             if (name.equals(ADMIN_KEY) && entry.getValueNode() instanceof ScalarNode value) {
@@ -361,7 +329,7 @@ public final class ConfigLoader {
             if (!(body instanceof MappingNode settings)) {
                 String was = body instanceof ScalarNode s && s.getValue().isEmpty()
                         ? "it has none; a pool needs at least 'listen' and 'servers'"
-                        : "was: " + describe(body);
+                        : "was: " + Problems.describe(body);
                 problems.add(body, pool, "must be a mapping of pool settings (" + was + ")");
                 return null;
             }
@@ -369,7 +337,7 @@ public final class ConfigLoader {
             for (NodeTuple setting : settings.getValue()) {
                 if (!(setting.getKeyNode() instanceof ScalarNode keyNode)) {
                     problems.add(setting.getKeyNode(), pool,
-                            "a setting name must be plain text (was: " + describe(setting.getKeyNode()) + ")");
+                            "a setting name must be plain text (was: " + Problems.describe(setting.getKeyNode()) + ")");
                     continue;
                 }
                 String key = keyNode.getValue();
@@ -380,7 +348,7 @@ public final class ConfigLoader {
                 }
                 Node first = seen.putIfAbsent(key, keyNode);
                 if (first != null) {
-                    problems.add(keyNode, path, "duplicate key; it is already set at line " + line(first));
+                    problems.add(keyNode, path, "duplicate key; it is already set at line " + Problems.line(first));
                     continue;
                 }
                 values.put(key, setting.getValueNode());
@@ -446,13 +414,13 @@ public final class ConfigLoader {
                 if (seen.containsKey(key)) {
                     Node value = values.get(key);
                     problems.add(value, pool + "." + key, "not used in a redis_cluster pool, where Redis Cluster"
-                            + " places keys by CRC16 slot and {...} hash tag; remove it (was: " + describe(value) + ")");
+                            + " places keys by CRC16 slot and {...} hash tag; remove it (was: " + Problems.describe(value) + ")");
                 }
             }
             for (String key : NOT_YET_IN_CLUSTER_KEYS) {
                 if (seen.containsKey(key)) {
                     problems.add(values.get(key), pool + "." + key, "not supported in a redis_cluster pool yet"
-                            + " (was: " + describe(values.get(key)) + ")");
+                            + " (was: " + Problems.describe(values.get(key)) + ")");
                 }
             }
         }
@@ -461,11 +429,11 @@ public final class ConfigLoader {
         private void readServerOptions(String path, Node value, TlsReader tlsReader, TlsReader.Fields poolTls) {
             if (!(value instanceof MappingNode entries)) {
                 problems.add(value, path, "must be a mapping of server names to their settings (was: "
-                        + describe(value) + ")");
+                        + Problems.describe(value) + ")");
                 return;
             }
             for (NodeTuple entry : entries.getValue()) {
-                String key = entry.getKeyNode() instanceof ScalarNode s ? s.getValue() : describe(entry.getKeyNode());
+                String key = entry.getKeyNode() instanceof ScalarNode s ? s.getValue() : Problems.describe(entry.getKeyNode());
                 String entryPath = path + "." + key;
                 ServerSpec server = servers.stream()
                         .filter(spec -> spec.name().equals(key)
@@ -483,7 +451,7 @@ public final class ConfigLoader {
                 if (!(entry.getValueNode() instanceof MappingNode settings)) {
                     problems.add(entry.getValueNode(), entryPath,
                             "must be a mapping with tls, redis_username or redis_auth (was: "
-                                    + describe(entry.getValueNode()) + ")");
+                                    + Problems.describe(entry.getValueNode()) + ")");
                     continue;
                 }
                 ServerTls tlsOfServer = null;
@@ -552,7 +520,7 @@ public final class ConfigLoader {
                     }
                     return found;
                 } catch (IOException e) {
-                    problems.add(value, path, "cannot read the secret file: " + describe(e) + " (was: '" + text + "')");
+                    problems.add(value, path, "cannot read the secret file: " + Problems.describe(e) + " (was: '" + text + "')");
                     return null;
                 }
             }
@@ -594,7 +562,7 @@ public final class ConfigLoader {
         private void readSentinels(String path, Node value) {
             if (!(value instanceof SequenceNode list) || list.getValue().isEmpty()) {
                 problems.add(value, path, "must be a list of \"host:port\" entries, at least one (was: "
-                        + describe(value) + ")");
+                        + Problems.describe(value) + ")");
                 return;
             }
             sentinels = new ArrayList<>();
@@ -758,7 +726,7 @@ public final class ConfigLoader {
         /** {@code allow_commands}: a list of the commands that stay refused unless enabled. */
         private void readAllowCommands(String path, Node value) {
             if (!(value instanceof SequenceNode list)) {
-                problems.add(value, path, "must be a list such as [keys, flushdb] (was: " + describe(value) + ")");
+                problems.add(value, path, "must be a list such as [keys, flushdb] (was: " + Problems.describe(value) + ")");
                 return;
             }
             List<Node> items = list.getValue();
@@ -787,7 +755,7 @@ public final class ConfigLoader {
                 }
                 return scalar.getValue();
             }
-            problems.add(value, path, "must be a single value, not " + describe(value));
+            problems.add(value, path, "must be a single value, not " + Problems.describe(value));
             return null;
         }
 
@@ -831,47 +799,6 @@ public final class ConfigLoader {
                 }
             };
         }
-    }
-
-    /** Every error found so far, each prefixed with its line when the node has one. */
-    static final class Problems {
-        private record Problem(int line, String text) {}
-
-        private final List<Problem> found = new ArrayList<>();
-
-        void add(Node at, String path, String message) {
-            int line = line(at);
-            found.add(new Problem(line, (line > 0 ? "line " + line + ": " : "") + path + ": " + message));
-        }
-
-        int count() {
-            return found.size();
-        }
-
-        boolean any() {
-            return !found.isEmpty();
-        }
-
-        /** In file order, whichever check found them; errors without a line first. */
-        List<String> errors() {
-            return found.stream().sorted(Comparator.comparingInt(Problem::line)).map(Problem::text).toList();
-        }
-    }
-
-    /** The 1-based line a node starts on, or 0. */
-    private static int line(Node node) {
-        return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-    }
-
-    static String describe(Node node) {
-        if (node instanceof ScalarNode scalar) {
-            return "'" + scalar.getValue() + "'";
-        }
-        return node instanceof SequenceNode ? "a list" : "a mapping";
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The keys a pool may have, in twemproxy's order. */
