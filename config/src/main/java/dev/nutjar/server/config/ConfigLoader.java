@@ -282,6 +282,7 @@ public final class ConfigLoader {
         private final Problems problems;
         private final List<Listener> listeners;
         private final int problemsBefore;
+        private final ValueReader valueReader;
 
         private ListenAddress listen;
         private int clientConnections = PoolConfig.DEFAULT_CLIENT_CONNECTIONS;
@@ -323,6 +324,7 @@ public final class ConfigLoader {
             this.problems = problems;
             this.listeners = listeners;
             this.problemsBefore = problems.count();
+            this.valueReader = new ValueReader(problems, environment);
         }
 
         PoolConfig parse() {
@@ -473,14 +475,14 @@ public final class ConfigLoader {
                                 problems.add(settingValue, settingPath, "only valid for a redis pool; set 'redis: true'");
                                 continue;
                             }
-                            String text = scalar(settingPath, settingValue);
+                            String text = valueReader.scalar(settingPath, settingValue);
                             if (text == null) {
                                 continue;
                             }
                             if (name.equals("redis_username")) {
                                 username = text;
                             } else {
-                                password = secret(settingPath, settingValue, text);
+                                password = valueReader.secret(settingPath, settingValue, text);
                             }
                         }
                         default -> problems.add(setting.getKeyNode(), settingPath,
@@ -489,43 +491,6 @@ public final class ConfigLoader {
                 }
                 serverOptions.put(server.name(), new ServerOptions(tlsOfServer, username, password));
             }
-        }
-
-        /**
-         * A secret's value: {@code ${env:NAME}} reads an environment variable, {@code ${file:/path}}
-         * a file (one trailing line break dropped); anything else is the secret itself.
-         */
-        private String secret(String path, Node value, String text) {
-            if (!text.startsWith("${") || !text.endsWith("}")) {
-                return text;
-            }
-            String reference = text.substring(2, text.length() - 1);
-            if (reference.startsWith("env:")) {
-                String variable = reference.substring(4);
-                String found = variable.isEmpty() ? null : environment.apply(variable);
-                if (found == null || found.isEmpty()) {
-                    problems.add(value, path, "environment variable '" + variable + "' is not set or empty (was: '"
-                            + text + "')");
-                    return null;
-                }
-                return found;
-            }
-            if (reference.startsWith("file:")) {
-                Path file = Path.of(reference.substring(5));
-                try {
-                    String found = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
-                    if (found.isEmpty()) {
-                        problems.add(value, path, "the secret file is empty (was: '" + text + "')");
-                        return null;
-                    }
-                    return found;
-                } catch (IOException e) {
-                    problems.add(value, path, "cannot read the secret file: " + Problems.describe(e) + " (was: '" + text + "')");
-                    return null;
-                }
-            }
-            problems.add(value, path, "a secret reference is ${env:NAME} or ${file:/path} (was: '" + text + "')");
-            return null;
         }
 
         /**
@@ -569,7 +534,7 @@ public final class ConfigLoader {
             List<Node> items = list.getValue();
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = path + "[" + i + "]";
-                String entry = scalar(itemPath, items.get(i));
+                String entry = valueReader.scalar(itemPath, items.get(i));
                 if (entry == null) {
                     continue;
                 }
@@ -604,7 +569,7 @@ public final class ConfigLoader {
                 mappings.put(key, value);
                 return;
             }
-            String text = scalar(path, value);
+            String text = valueReader.scalar(path, value);
             if (text == null) {
                 return;
             }
@@ -631,31 +596,31 @@ public final class ConfigLoader {
                         problems.add(value, path, distributions.unknownNameMessage(text));
                     }
                 }
-                case "timeout" -> timeout = text.equals("-1") ? PoolConfig.NO_TIMEOUT : number(path, value, text, timeout);
-                case "backlog" -> backlog = number(path, value, text, backlog);
-                case "client_connections" -> clientConnections = number(path, value, text, clientConnections);
-                case "redis" -> redis = bool(path, value, text, redis);
-                case "tcpkeepalive" -> tcpKeepalive = bool(path, value, text, tcpKeepalive);
-                case "redis_auth" -> redisAuth = secret(path, value, text);
-                case "redis_server_auth" -> redisServerAuth = secret(path, value, text);
+                case "timeout" -> timeout = text.equals("-1") ? PoolConfig.NO_TIMEOUT : valueReader.number(path, value, text, timeout);
+                case "backlog" -> backlog = valueReader.number(path, value, text, backlog);
+                case "client_connections" -> clientConnections = valueReader.number(path, value, text, clientConnections);
+                case "redis" -> redis = valueReader.bool(path, value, text, redis);
+                case "tcpkeepalive" -> tcpKeepalive = valueReader.bool(path, value, text, tcpKeepalive);
+                case "redis_auth" -> redisAuth = valueReader.secret(path, value, text);
+                case "redis_server_auth" -> redisServerAuth = valueReader.secret(path, value, text);
                 case "redis_username" -> redisUsername = text;
-                case "redis_db" -> redisDb = number(path, value, text, redisDb);
-                case "preconnect" -> preconnect = bool(path, value, text, preconnect);
-                case "auto_eject_hosts" -> autoEjectHosts = bool(path, value, text, autoEjectHosts);
+                case "redis_db" -> redisDb = valueReader.number(path, value, text, redisDb);
+                case "preconnect" -> preconnect = valueReader.bool(path, value, text, preconnect);
+                case "auto_eject_hosts" -> autoEjectHosts = valueReader.bool(path, value, text, autoEjectHosts);
                 case "server_connections" -> {
-                    int connections = number(path, value, text, serverConnections);
+                    int connections = valueReader.number(path, value, text, serverConnections);
                     if (connections == 0) {
                         problems.add(value, path, "must be > 0 (was: 0)");
                     } else {
                         serverConnections = connections;
                     }
                 }
-                case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
-                case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
-                case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
-                case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
-                case "sentinel_poll_interval" -> sentinelPollInterval = number(path, value, text, sentinelPollInterval);
-                case "dedicated_connections" -> dedicatedConnections = number(path, value, text, dedicatedConnections);
+                case "server_retry_timeout" -> serverRetryTimeout = valueReader.number(path, value, text, serverRetryTimeout);
+                case "server_failure_limit" -> serverFailureLimit = valueReader.number(path, value, text, serverFailureLimit);
+                case "max_move_fraction" -> maxMoveFraction = valueReader.fraction(path, value, text);
+                case "redis_cluster" -> redisCluster = valueReader.bool(path, value, text, redisCluster);
+                case "sentinel_poll_interval" -> sentinelPollInterval = valueReader.number(path, value, text, sentinelPollInterval);
+                case "dedicated_connections" -> dedicatedConnections = valueReader.number(path, value, text, dedicatedConnections);
                 default -> throw new AssertionError("key without a reader: " + key);
             }
         }
@@ -695,7 +660,7 @@ public final class ConfigLoader {
             List<Node> items = list.getValue();
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = path + "[" + i + "]";
-                String entry = scalar(itemPath, items.get(i));
+                String entry = valueReader.scalar(itemPath, items.get(i));
                 if (entry != null) {
                     serverItems.add(new ServerItem(i, itemPath, items.get(i), entry));
                 }
@@ -732,7 +697,7 @@ public final class ConfigLoader {
             List<Node> items = list.getValue();
             for (int i = 0; i < items.size(); i++) {
                 String itemPath = path + "[" + i + "]";
-                String name = scalar(itemPath, items.get(i));
+                String name = valueReader.scalar(itemPath, items.get(i));
                 if (name == null) {
                     continue;
                 }
@@ -744,60 +709,6 @@ public final class ConfigLoader {
                             + String.join(", ", PoolConfig.OPT_IN_COMMANDS) + " (was: '" + name + "')");
                 }
             }
-        }
-
-        /** The text of a scalar; reports and returns null for a list, a mapping or an empty value. */
-        private String scalar(String path, Node value) {
-            if (value instanceof ScalarNode scalar) {
-                if (scalar.getValue().isEmpty()) {
-                    problems.add(value, path, "must not be empty");
-                    return null;
-                }
-                return scalar.getValue();
-            }
-            problems.add(value, path, "must be a single value, not " + Problems.describe(value));
-            return null;
-        }
-
-        /** twemproxy's numbers: decimal digits only, no sign, no spaces. */
-        private int number(String path, Node value, String text, int fallback) {
-            if (!text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                problems.add(value, path, "must be a non-negative integer (was: '" + text + "')");
-                return fallback;
-            }
-            String digits = text.replaceFirst("^0+(?=.)", "");
-            if (digits.length() > 10 || Long.parseLong(digits) > Integer.MAX_VALUE) {
-                problems.add(value, path, "must be at most " + Integer.MAX_VALUE + " (was: " + text + ")");
-                return fallback;
-            }
-            return Integer.parseInt(digits);
-        }
-
-        /** A share between 0 and 1, as a decimal number ({@code 0.25}). */
-        private double fraction(String path, Node value, String text) {
-            double parsed;
-            try {
-                parsed = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                parsed = Double.NaN;
-            }
-            if (!(parsed >= 0 && parsed <= 1) || !text.matches("[0-9.]+")) {
-                problems.add(value, path, "must be a number from 0 to 1 (was: '" + text + "')");
-                return PoolConfig.NO_MOVE_LIMIT;
-            }
-            return parsed;
-        }
-
-        /** twemproxy's booleans: exactly {@code true} or {@code false}. */
-        private boolean bool(String path, Node value, String text, boolean fallback) {
-            return switch (text) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> {
-                    problems.add(value, path, "must be true or false (was: '" + text + "')");
-                    yield fallback;
-                }
-            };
         }
     }
 
