@@ -2,13 +2,8 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.protocol.Protocol;
-import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
-import dev.nutjar.routing.ServerSpec;
-import dev.nutjar.server.cluster.ClusterProbe;
-import dev.nutjar.server.cluster.ClusterTopology;
-import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
@@ -36,15 +31,12 @@ import org.slf4j.LoggerFactory;
  * A running proxy built from a configuration: the pools' listeners, the event loops and the
  * stats port. {@link #close()} stops it.
  *
- * <p>Over 350 lines because it applies a configuration both ways, at start and at a reload,
- * which share how a pool's generation is built; the reload's steps ({@link #reload}) are the
- * next thing to move into a class of their own. The admin port's accessors only delegate.
+ * <p>A pool's generation, at start and at a reload, is built by {@code PoolGenerations}; the
+ * reload's steps ({@link #reload}) are the next thing to move into a class of their own. The
+ * admin port's accessors only delegate.
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
-
-    /** How often a cluster pool's slot map is refreshed when nothing prompts it. */
-    static final long CLUSTER_REFRESH_MILLIS = 1000;
 
     /** How long a removed pool's clients have to get their last replies before they are closed. */
     static final long REMOVED_POOL_GRACE_MILLIS = 5_000;
@@ -52,7 +44,7 @@ public final class Proxy implements AutoCloseable {
     private final ProxyServer server;
     private final StatsServer stats;
     private final Options options;
-    private final Transport transport;
+    private final PoolGenerations generations;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile NutjarConfig config;
@@ -112,14 +104,14 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options, Transport transport,
-            ServerReturns returns) {
-        this.returns = returns;
+    private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options,
+            PoolGenerations generations) {
+        this.returns = generations.returns();
         this.server = server;
         this.stats = stats;
         this.config = config;
         this.options = options;
-        this.transport = transport;
+        this.generations = generations;
     }
 
     /** Builds every pool, binds every listener and the stats port, and starts serving. */
@@ -128,15 +120,15 @@ public final class Proxy implements AutoCloseable {
         List<ProxyServer.Listener> listeners = new ArrayList<>();
         Transport transport = Transport.best();
         boolean preconnect = false;
-        ServerReturns returns = new ServerReturns();
+        PoolGenerations generations = new PoolGenerations(options, transport, new ServerReturns());
         try {
             for (PoolConfig pool : config.poolsInFileOrder()) {
-                pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
-                listeners.add(listener(pool));
+                pools.add(generations.build(pools.size(), pool, new AtomicInteger(), null));
+                listeners.add(PoolGenerations.listener(pool));
                 preconnect |= pool.preconnect();
             }
         } catch (IOException | RuntimeException e) {
-            pools.forEach(Proxy::stopWatching);
+            pools.forEach(PoolGenerations::stop);
             throw e;
         }
         if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
@@ -148,7 +140,7 @@ public final class Proxy implements AutoCloseable {
         try {
             server.start(preconnect);
         } catch (IOException e) {
-            pools.forEach(Proxy::stopWatching);
+            pools.forEach(PoolGenerations::stop);
             throw e;
         }
         StatsServer stats = null;
@@ -158,11 +150,11 @@ public final class Proxy implements AutoCloseable {
                         options.statsIntervalMillis());
             } catch (IOException e) {
                 server.close();
-                pools.forEach(Proxy::stopWatching);
+                pools.forEach(PoolGenerations::stop);
                 throw e;
             }
         }
-        Proxy proxy = new Proxy(server, stats, config, options, transport, returns);
+        Proxy proxy = new Proxy(server, stats, config, options, generations);
         if (admin) {
             try {
                 proxy.admin = AdminServer.start(proxy, options.adminAddress(), options.adminPort());
@@ -210,57 +202,6 @@ public final class Proxy implements AutoCloseable {
     /** Whether no request waits for a server's reply. */
     public boolean idle() {
         return server.idle();
-    }
-
-    /**
-     * One generation of a pool: its routing (taking over the liveness of {@code previous}'s
-     * servers that stay, when given), protocol and connection settings.
-     */
-    private static PoolRuntime runtime(int id, PoolConfig pool, AtomicInteger clients, PoolRuntime previous,
-            Options options, Transport transport, ServerReturns returns) throws IOException {
-        ServerPool.Builder routing = pool.routing(options.hashes(), options.distributions())
-                .listener(new EjectionLog(pool.name(), id, returns));
-        if (previous != null) {
-            routing.inheritLiveness(previous.routing);
-        }
-        Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
-        ProtocolSettings settings = ProtocolSettings.defaults()
-                .withPassword(pool.redisAuth())
-                .withDatabase(pool.redisDb())
-                .withMaxValueLength(options.maxValueLength());
-        PoolRuntime runtime = new PoolRuntime(id, pool.name(), protocol, settings, routing.build(),
-                pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(), pool.clientConnections(),
-                transport, BufferSettings.forUnit(options.mbufSize()), clients);
-        runtime.tls = PoolTls.load(pool, runtime.servers());
-        runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
-        if (pool.redisCluster()) {
-            runtime.cluster = clusterTopology(pool);
-        }
-        SentinelPools.watch(runtime, pool, previous);
-        runtime.description = new PoolDescription(runtime, pool.allowCommands());
-        runtime.maxDedicated = pool.dedicatedConnections();
-        if (previous != null) {
-            runtime.dedicated = previous.dedicated;
-        }
-        return runtime;
-    }
-
-    /** A cluster pool's slot map, learnt from its seed nodes now (or later, when none answers). */
-    private static ClusterTopology clusterTopology(PoolConfig pool) {
-        ServerSpec first = pool.servers().get(0);
-        ClusterProbe probe = new ClusterProbe(pool.hasTimeout() ? Math.min(pool.timeoutMillis(), 2000) : 2000,
-                pool.serverUsername(first), pool.serverPassword(first));
-        List<NodeAddress> seeds = pool.servers().stream().filter(s -> !s.isUnix())
-                .map(s -> new NodeAddress(s.host(), s.port())).toList();
-        ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS);
-        topology.start();
-        return topology;
-    }
-
-    private static ProxyServer.Listener listener(PoolConfig pool) {
-        var listen = pool.listen();
-        return new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(), listen.permissions(),
-                pool.backlog(), pool.tcpKeepalive());
     }
 
     // ---------------------------------------------------------------- reload
@@ -380,7 +321,7 @@ public final class Proxy implements AutoCloseable {
             slots.put(slot.name(), slot);
         }
         // 1. New generations and new pools, built but not yet serving: building can fail.
-        Map<String, PoolRuntime> generations = new HashMap<>();
+        Map<String, PoolRuntime> changed = new HashMap<>();
         List<ConfigDiff.PoolChange> added = new ArrayList<>();
         List<ConfigDiff.PoolChange> removed = new ArrayList<>();
         for (ConfigDiff.PoolChange pool : diff.pools()) {
@@ -393,8 +334,8 @@ public final class Proxy implements AutoCloseable {
                         removed.add(pool);
                     } else {
                         PoolRuntime now = slots.get(pool.name()).current;
-                        generations.put(pool.name(), runtime(now.id, pool.after(), now.sharedClientCount(), now,
-                                options, transport, returns));
+                        changed.put(pool.name(), generations.build(now.id, pool.after(),
+                                now.sharedClientCount(), now));
                     }
                 }
                 case UNCHANGED -> { }
@@ -405,9 +346,9 @@ public final class Proxy implements AutoCloseable {
         Map<String, Channel> newChannels = new HashMap<>();
         try {
             for (ConfigDiff.PoolChange pool : added) {
-                PoolRuntime runtime = runtime(server.newPoolId(), pool.after(), new AtomicInteger(), null, options,
-                        transport, returns);
-                ProxyServer.PoolSlot slot = server.addPool(runtime, listener(pool.after()));
+                PoolRuntime runtime = generations.build(server.newPoolId(), pool.after(), new AtomicInteger(),
+                        null);
+                ProxyServer.PoolSlot slot = server.addPool(runtime, PoolGenerations.listener(pool.after()));
                 newSlots.put(pool.name(), slot);
                 if (pool.kind() == ConfigDiff.Kind.CHANGED) {
                     // Same name, new protocol: the old pool's address is freed first, so it cannot
@@ -419,13 +360,13 @@ public final class Proxy implements AutoCloseable {
             for (ConfigDiff.PoolChange pool : diff.pools()) {
                 if (pool.listenChanged() && !pool.protocolChanged()) {
                     ProxyServer.PoolSlot slot = slots.get(pool.name());
-                    newChannels.put(pool.name(), server.bind(slot, listener(pool.after())));
+                    newChannels.put(pool.name(), server.bind(slot, PoolGenerations.listener(pool.after())));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            generations.values().forEach(Proxy::stopWatching);
+            changed.values().forEach(PoolGenerations::stop);
             for (ProxyServer.PoolSlot slot : newSlots.values()) {
-                stopWatching(slot.current);
+                PoolGenerations.stop(slot.current);
                 server.removePool(slot, 0);
             }
             for (Channel channel : newChannels.values()) {
@@ -434,7 +375,7 @@ public final class Proxy implements AutoCloseable {
             throw e;
         }
         // 3. Changed pools move to their new generation, loop by loop; then their new listeners take over.
-        for (var entry : generations.entrySet()) {
+        for (var entry : changed.entrySet()) {
             ProxyServer.PoolSlot slot = slots.get(entry.getKey());
             PoolRuntime now = slot.current;
             PoolRuntime nextGeneration = entry.getValue();
@@ -442,8 +383,8 @@ public final class Proxy implements AutoCloseable {
             server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
                     !change.newConnections());
             SentinelPools.follow(server, nextGeneration);
-            stopWatching(now);
-            ProxyServer.Listener listener = listener(change.after());
+            PoolGenerations.stop(now);
+            ProxyServer.Listener listener = PoolGenerations.listener(change.after());
             Channel channel = newChannels.get(entry.getKey());
             if (channel != null) {
                 Channel old = slot.channel;
@@ -466,7 +407,7 @@ public final class Proxy implements AutoCloseable {
         }
         // 4. Removed pools drain; 5. the new file order.
         for (ConfigDiff.PoolChange pool : removed) {
-            stopWatching(slots.get(pool.name()).current);
+            PoolGenerations.stop(slots.get(pool.name()).current);
             server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
         }
         for (ConfigDiff.PoolChange pool : added) {
@@ -500,17 +441,6 @@ public final class Proxy implements AutoCloseable {
     /** The configuration serving now: the last one a reload applied, or the one started with. */
     public NutjarConfig config() {
         return config;
-    }
-
-    /** Each server's settings: the pool's, with the credentials it is sent (redis_server_auth, server_options). */
-    private static ProtocolSettings[] serverSettings(PoolConfig pool, List<ServerSpec> servers,
-            ProtocolSettings settings) {
-        ProtocolSettings[] each = new ProtocolSettings[servers.size()];
-        for (int i = 0; i < each.length; i++) {
-            ServerSpec server = servers.get(i);
-            each[i] = settings.withServerCredentials(pool.serverUsername(server), pool.serverPassword(server));
-        }
-        return each;
     }
 
     /**
@@ -559,39 +489,12 @@ public final class Proxy implements AutoCloseable {
         }
         server.shutdown(graceMillis);
         for (PoolRuntime pool : server.pools()) {
-            stopWatching(pool);
+            PoolGenerations.stop(pool);
         }
-    }
-
-    /**
-     * A pool generation is replaced, removed or never served: a cluster pool's slot map is no longer
-     * refreshed, a Sentinel pool's watch closes.
-     */
-    private static void stopWatching(PoolRuntime pool) {
-        if (pool != null && pool.cluster != null) {
-            pool.cluster.close();
-        }
-        SentinelPools.stop(pool);
     }
 
     @Override
     public void close() {
         shutdown(0);
-    }
-
-    /** Logs every ejection and return. */
-    private record EjectionLog(String pool, int poolId, ServerReturns returns) implements ServerPool.Listener {
-        @Override
-        public void serverEjected(ServerPool serverPool, int server) {
-            log.warn("pool '{}': server '{}' ejected after {} consecutive failures; {} of {} servers live", pool,
-                    serverPool.server(server).name(), serverPool.serverFailureLimit(), serverPool.liveServerCount(),
-                    serverPool.servers().size());
-        }
-
-        @Override
-        public void serverReturned(ServerPool serverPool, int server) {
-            returns.returned(poolId, server);
-            log.warn("pool '{}': server '{}' is back on the ring", pool, serverPool.server(server).name());
-        }
     }
 }
