@@ -12,18 +12,12 @@ import dev.nutjar.server.tls.PoolTls;
 import dev.nutjar.server.tls.SslContexts;
 import dev.nutjar.spi.ProviderRegistry;
 import dev.nutjar.server.config.ConfigException;
-import dev.nutjar.server.reload.ConfigDiff;
 import dev.nutjar.server.reload.ReloadResult;
 import dev.nutjar.server.stats.ProcessStat;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,25 +25,17 @@ import org.slf4j.LoggerFactory;
  * A running proxy built from a configuration: the pools' listeners, the event loops and the
  * stats port. {@link #close()} stops it.
  *
- * <p>A pool's generation, at start and at a reload, is built by {@code PoolGenerations}; the
- * reload's steps ({@link #reload}) are the next thing to move into a class of their own. The
- * admin port's accessors only delegate.
+ * <p>This class starts and stops the parts and is the face the runner, the admin port and
+ * embedders see; a pool's generation is built by {@code PoolGenerations}, a reload decided by
+ * {@code Reloader} and applied by {@code ReloadSteps}.
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
 
-    /** How long a removed pool's clients have to get their last replies before they are closed. */
-    static final long REMOVED_POOL_GRACE_MILLIS = 5_000;
-
     private final ProxyServer server;
     private final StatsServer stats;
-    private final Options options;
-    private final PoolGenerations generations;
-    private final AtomicLong reloads = new AtomicLong();
-    private final AtomicLong reloadFailures = new AtomicLong();
-    private volatile NutjarConfig config;
-    private volatile ConfigSource source;
     private final ServerReturns returns;
+    private final Reloader reloader;
     private volatile AdminServer admin;
 
     /**
@@ -106,12 +92,10 @@ public final class Proxy implements AutoCloseable {
 
     private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options,
             PoolGenerations generations) {
-        this.returns = generations.returns();
         this.server = server;
         this.stats = stats;
-        this.config = config;
-        this.options = options;
-        this.generations = generations;
+        this.returns = generations.returns();
+        this.reloader = new Reloader(server, generations, options, config);
     }
 
     /** Builds every pool, binds every listener and the stats port, and starts serving. */
@@ -211,7 +195,7 @@ public final class Proxy implements AutoCloseable {
      * from, usually. Without one, only {@link #reload(NutjarConfig, boolean)} reloads.
      */
     public void reloadFrom(ConfigSource source) {
-        this.source = source;
+        reloader.reloadFrom(source);
     }
 
     /** Reads a configuration anew, validated in full. */
@@ -229,25 +213,7 @@ public final class Proxy implements AutoCloseable {
      * @param force apply even when a pool would move more keys than its {@code max_move_fraction}
      */
     public ReloadResult reload(boolean force) {
-        ConfigSource from = source;
-        if (from == null) {
-            return refused(null, List.of("reload refused: the proxy was not started from a file"));
-        }
-        NutjarConfig next;
-        try {
-            next = from.load();
-        } catch (ConfigException e) {
-            List<String> lines = new ArrayList<>();
-            for (String error : e.errors()) {
-                lines.add(e.source() + ": " + error);
-            }
-            lines.add("reload refused: configuration '" + e.source() + "' has " + e.errors().size()
-                    + " error(s); the running configuration is unchanged");
-            return refused(null, lines);
-        } catch (RuntimeException e) {
-            return refused(null, List.of("reload refused: " + e + "; the running configuration is unchanged"));
-        }
-        return reload(next, force);
+        return reloader.reload(force);
     }
 
     /**
@@ -260,187 +226,21 @@ public final class Proxy implements AutoCloseable {
      * cannot be bound, or a pool would move more keys than its {@code max_move_fraction} and
      * {@code force} is false, nothing changes. One reload at a time.
      */
-    public synchronized ReloadResult reload(NutjarConfig next, boolean force) {
-        ConfigDiff diff;
-        try {
-            diff = ConfigDiff.between(config, next, options.hashes(), options.distributions());
-        } catch (RuntimeException e) {
-            return refused(null, List.of("reload refused: " + e.getMessage() + "; the running configuration is unchanged"));
-        }
-        List<String> lines = new ArrayList<>();
-        for (ConfigDiff.PoolChange pool : diff.pools()) {
-            if (pool.kind() != ConfigDiff.Kind.UNCHANGED) {
-                for (String line : ConfigDiff.describe(pool)) {
-                    lines.add("reload: " + line);
-                    log.info("reload: {}", line);
-                }
-            }
-        }
-        List<ConfigDiff.PoolChange> over = diff.overGuard();
-        if (!over.isEmpty() && !force) {
-            List<String> names = over.stream().map(p -> p.name() + " (" + ConfigDiff.percent(p.movedFraction())
-                    + " > max_move_fraction " + ConfigDiff.percent(p.after().maxMoveFraction()) + ")").toList();
-            lines.add("reload refused: too many keys would move in " + String.join(", ", names)
-                    + "; reload with --force to apply; the running configuration is unchanged");
-            return refused(diff, lines);
-        }
-        try {
-            apply(diff, next);
-        } catch (IOException | RuntimeException e) {
-            lines.add("reload refused: " + e.getMessage() + "; the running configuration is unchanged");
-            return refused(diff, lines);
-        }
-        config = next;
-        reloads.incrementAndGet();
-        String outcome = diff.unchanged()
-                ? "reload done: nothing changed"
-                : "reload done: " + count(diff, ConfigDiff.Kind.CHANGED) + " pool(s) changed, "
-                        + count(diff, ConfigDiff.Kind.ADDED) + " added, " + count(diff, ConfigDiff.Kind.REMOVED)
-                        + " removed, " + count(diff, ConfigDiff.Kind.UNCHANGED) + " unchanged";
-        log.info(outcome);
-        lines.add(outcome);
-        return new ReloadResult(true, Optional.of(diff), lines);
-    }
-
-    private static long count(ConfigDiff diff, ConfigDiff.Kind kind) {
-        return diff.pools().stream().filter(p -> p.kind() == kind).count();
-    }
-
-    private ReloadResult refused(ConfigDiff diff, List<String> lines) {
-        reloadFailures.incrementAndGet();
-        // A diff's lines were logged as found; errors of the file were not.
-        List<String> unlogged = diff == null ? lines : lines.subList(lines.size() - 1, lines.size());
-        unlogged.forEach(log::error);
-        return new ReloadResult(false, Optional.ofNullable(diff), lines);
-    }
-
-    /** The steps of a reload; bindings come first, so that a failure leaves everything as it was. */
-    private void apply(ConfigDiff diff, NutjarConfig next) throws IOException {
-        Map<String, ProxyServer.PoolSlot> slots = new HashMap<>();
-        for (ProxyServer.PoolSlot slot : server.slots()) {
-            slots.put(slot.name(), slot);
-        }
-        // 1. New generations and new pools, built but not yet serving: building can fail.
-        Map<String, PoolRuntime> changed = new HashMap<>();
-        List<ConfigDiff.PoolChange> added = new ArrayList<>();
-        List<ConfigDiff.PoolChange> removed = new ArrayList<>();
-        for (ConfigDiff.PoolChange pool : diff.pools()) {
-            switch (pool.kind()) {
-                case ADDED -> added.add(pool);
-                case REMOVED -> removed.add(pool);
-                case CHANGED -> {
-                    if (pool.protocolChanged()) {
-                        added.add(pool);
-                        removed.add(pool);
-                    } else {
-                        PoolRuntime now = slots.get(pool.name()).current;
-                        changed.put(pool.name(), generations.build(now.id, pool.after(),
-                                now.sharedClientCount(), now));
-                    }
-                }
-                case UNCHANGED -> { }
-            }
-        }
-        // 2. Every new listener, before anything changes.
-        Map<String, ProxyServer.PoolSlot> newSlots = new HashMap<>();
-        Map<String, Channel> newChannels = new HashMap<>();
-        try {
-            for (ConfigDiff.PoolChange pool : added) {
-                PoolRuntime runtime = generations.build(server.newPoolId(), pool.after(), new AtomicInteger(),
-                        null);
-                ProxyServer.PoolSlot slot = server.addPool(runtime, PoolGenerations.listener(pool.after()));
-                newSlots.put(pool.name(), slot);
-                if (pool.kind() == ConfigDiff.Kind.CHANGED) {
-                    // Same name, new protocol: the old pool's address is freed first, so it cannot
-                    // be opened before; its clients are drained as a removed pool's.
-                    continue;
-                }
-                slot.channel = server.bind(slot, slot.listener);
-            }
-            for (ConfigDiff.PoolChange pool : diff.pools()) {
-                if (pool.listenChanged() && !pool.protocolChanged()) {
-                    ProxyServer.PoolSlot slot = slots.get(pool.name());
-                    newChannels.put(pool.name(), server.bind(slot, PoolGenerations.listener(pool.after())));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            changed.values().forEach(PoolGenerations::stop);
-            for (ProxyServer.PoolSlot slot : newSlots.values()) {
-                PoolGenerations.stop(slot.current);
-                server.removePool(slot, 0);
-            }
-            for (Channel channel : newChannels.values()) {
-                channel.close().syncUninterruptibly();
-            }
-            throw e;
-        }
-        // 3. Changed pools move to their new generation, loop by loop; then their new listeners take over.
-        for (var entry : changed.entrySet()) {
-            ProxyServer.PoolSlot slot = slots.get(entry.getKey());
-            PoolRuntime now = slot.current;
-            PoolRuntime nextGeneration = entry.getValue();
-            ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
-            server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
-                    !change.newConnections());
-            SentinelPools.follow(server, nextGeneration);
-            PoolGenerations.stop(now);
-            ProxyServer.Listener listener = PoolGenerations.listener(change.after());
-            Channel channel = newChannels.get(entry.getKey());
-            if (channel != null) {
-                Channel old = slot.channel;
-                ProxyServer.Listener oldListener = slot.listener;
-                slot.listener = listener;
-                slot.channel = channel;
-                old.close().syncUninterruptibly();
-                server.drainClientsOf(slot, old);
-                if (!oldListener.describe().equals(listener.describe())) {
-                    ProxyServer.removeSocketFile(oldListener);
-                }
-                log.info("pool '{}' listening on {}; stopped listening on {}", entry.getKey(), listener.describe(),
-                        oldListener.describe());
-            } else {
-                slot.listener = listener;
-            }
-            if (change.after().preconnect()) {
-                server.preconnect(nextGeneration);
-            }
-        }
-        // 4. Removed pools drain; 5. the new file order.
-        for (ConfigDiff.PoolChange pool : removed) {
-            PoolGenerations.stop(slots.get(pool.name()).current);
-            server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
-        }
-        for (ConfigDiff.PoolChange pool : added) {
-            ProxyServer.PoolSlot slot = newSlots.get(pool.name());
-            SentinelPools.follow(server, slot.current);
-            if (slot.channel == null) {
-                slot.channel = server.bind(slot, slot.listener);
-            }
-            log.info("pool '{}' listening on {}", pool.name(), slot.listener.describe());
-            if (pool.after().preconnect()) {
-                server.preconnect(slot.current);
-            }
-        }
-        List<ProxyServer.PoolSlot> order = new ArrayList<>();
-        for (PoolConfig pool : next.poolsInFileOrder()) {
-            ProxyServer.PoolSlot slot = newSlots.containsKey(pool.name()) ? newSlots.get(pool.name())
-                    : slots.get(pool.name());
-            order.add(slot);
-        }
-        server.slots(order);
+    public ReloadResult reload(NutjarConfig next, boolean force) {
+        return reloader.reload(next, force);
     }
 
     /** {@code stat} of the whole process. */
     public long processStat(ProcessStat stat) {
         return switch (stat) {
-            case RELOADS -> reloads.get();
-            case RELOAD_FAILURES -> reloadFailures.get();
+            case RELOADS -> reloader.reloads();
+            case RELOAD_FAILURES -> reloader.failures();
         };
     }
 
     /** The configuration serving now: the last one a reload applied, or the one started with. */
     public NutjarConfig config() {
-        return config;
+        return reloader.config();
     }
 
     /**
