@@ -182,7 +182,7 @@ final class TransactionMode {
         }
         if (!multiSent) {
             multiSent = true;
-            connections.get(pinned).send(new Ignored(), codec.command(requests.alloc(), SessionRole.MULTI));
+            connections.get(pinned).send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.MULTI));
         }
         requests.forward(connections.get(pinned), request, decodeRun, SessionRequests.Send.PLAIN);
         return true;
@@ -208,7 +208,7 @@ final class TransactionMode {
     private void abort() {
         aborted = true;
         if (multiSent && pinned >= 0) {
-            connections.get(pinned).send(new Ignored(), codec.command(requests.alloc(), SessionRole.DISCARD));
+            connections.get(pinned).send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.DISCARD));
             multiSent = false;
         }
     }
@@ -223,21 +223,5 @@ final class TransactionMode {
 
     private ByteBuf reply(SessionCodec.Reply reply) {
         return codec.reply(requests.alloc(), reply);
-    }
-
-    /** A request the proxy adds to the client's (MULTI, DISCARD): its reply is dropped. */
-    private static final class Ignored extends Exchange {
-        Ignored() {
-            super(0);
-        }
-
-        @Override
-        void replied(ByteBuf reply) {
-            reply.release();
-        }
-
-        @Override
-        void failed(String reason) {
-        }
     }
 }
