@@ -4,10 +4,8 @@ import dev.nutjar.hash.HashFunction;
 import dev.nutjar.hash.HashFunctions;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.Distributions;
-import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.spi.ProviderRegistry;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -19,26 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads a twemproxy 0.5 configuration ({@code nutcracker.yml}) into a {@link NutjarConfig}.
@@ -57,6 +44,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * <p>Every problem in a file is reported, not only the first, each with its line, YAML path and
  * bad value: {@code line 7: alpha.servers[2]: weight must be > 0 (was: 0)}.
  *
+ * <p>This class reads the file and its top level (pool names, {@value #ADMIN_KEY}, listen addresses
+ * shared by two pools); {@code YamlReader} turns the text into nodes that keep their lines,
+ * {@code PoolReader} reads each pool key by key (values through {@code ValueReader}, TLS through
+ * {@code TlsReader}, {@code server_options} through {@code ServerOptionsReader}), {@code PoolChecks}
+ * checks a pool's keys against each other, and {@code Problems} words every error.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ConfigLoader {
@@ -67,41 +60,6 @@ public final class ConfigLoader {
         /** @throws UnknownHostException when {@code host} does not resolve */
         void resolve(String host) throws UnknownHostException;
     }
-
-    /** The pool keys of twemproxy 0.5, in its own order, then Nutjar's own. */
-    private static final List<String> KEYS = List.of(
-            "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "client_connections",
-            "redis", "tcpkeepalive", "redis_auth", "redis_db", "preconnect", "auto_eject_hosts",
-            "server_connections", "server_retry_timeout", "server_failure_limit", "servers",
-            "redis_username", "redis_server_auth", "tls", "server_tls", "server_options",
-            // Nutjar's own: the most of the key space a reload may move to other servers.
-            "max_move_fraction",
-            // Nutjar's own: the servers are seed nodes of a Redis Cluster, which places the keys.
-            "redis_cluster",
-            // Nutjar's own: the sentinels that say where a Sentinel pool's masters are.
-            "sentinels", "sentinel_poll_interval",
-            // Nutjar's own: Redis commands over every server that stay refused unless listed.
-            "allow_commands",
-            // Nutjar's own: the most backend connections of clients' own (pub/sub, MULTI, BLPOP).
-            "dedicated_connections",
-            // Nutjar's own: which node of a cluster slot answers read-only commands.
-            "read_from");
-
-    /** The keys that choose or tune placement on a ring: Redis Cluster places keys itself. */
-    private static final List<String> RING_ONLY_KEYS = List.of("hash", "hash_tag", "distribution",
-            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db",
-            "sentinels", "sentinel_poll_interval");
-
-    /** Keys a cluster pool does not support yet: its nodes are found at run time and spoken to in plain text. */
-    private static final List<String> NOT_YET_IN_CLUSTER_KEYS = List.of("server_tls", "server_options");
-
-    /** The keys that hold a mapping rather than a single value. */
-    private static final List<String> MAPPING_KEYS = List.of("tls", "server_tls", "server_options");
-
-    /** snakeyaml's context for a second document; twemproxy too requires exactly one. */
-    private static final String SINGLE_DOCUMENT_CONTEXT = "expected a single document in the stream";
-
-    private static final String VALID_KEYS = String.join(", ", new TreeSet<>(KEYS));
 
     private final ProviderRegistry<HashFunction> hashes;
     private final ProviderRegistry<Distribution> distributions;
@@ -170,7 +128,7 @@ public final class ConfigLoader {
         } catch (AccessDeniedException e) {
             throw new ConfigException(source, List.of(source + ": cannot read the file: permission denied"));
         } catch (IOException e) {
-            throw new ConfigException(source, List.of(source + ": cannot read the file: " + describe(e)));
+            throw new ConfigException(source, List.of(source + ": cannot read the file: " + Problems.describe(e)));
         }
         String text;
         try {
@@ -197,49 +155,29 @@ public final class ConfigLoader {
         if (yaml.startsWith("\uFEFF")) {
             yaml = yaml.substring(1);
         }
-        Node root = compose(yaml, sourceName);
+        Node root = YamlReader.compose(yaml, sourceName);
         Problems problems = new Problems();
         if (root == null) {
             problems.add(null, sourceName, "the file is empty; expected a mapping of pool names to pool settings");
         } else if (!(root instanceof MappingNode rootMapping)) {
             problems.add(root, sourceName,
-                    "the top level must be a mapping of pool names to pool settings (was: " + describe(root) + ")");
+                    "the top level must be a mapping of pool names to pool settings (was: " + Problems.describe(root) + ")");
         } else {
             return parsePools(rootMapping, sourceName, problems);
         }
         throw new ConfigException(sourceName, problems.errors());
     }
 
-    private static Node compose(String yaml, String sourceName) throws ConfigException {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(true); // duplicates are reported below, with both lines
-        try {
-            return new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
-            if (SINGLE_DOCUMENT_CONTEXT.equals(e.getContext())) {
-                throw new ConfigException(sourceName, List.of(where + sourceName
-                        + " must hold exactly one YAML document, but another one starts here"));
-            }
-            String context = e.getContext() == null ? "" : " (" + e.getContext().strip() + ")";
-            String problem = e.getProblem() == null ? e.getMessage() : e.getProblem().strip();
-            throw new ConfigException(sourceName,
-                    List.of(where + sourceName + " is not valid YAML: " + problem + context));
-        } catch (YAMLException e) {
-            throw new ConfigException(sourceName, List.of(sourceName + " is not valid YAML: " + e.getMessage()));
-        }
-    }
-
     private NutjarConfig parsePools(MappingNode root, String sourceName, Problems problems) throws ConfigException {
         List<PoolConfig> pools = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         Map<String, Node> poolNames = new HashMap<>();
+        ValueReader values = new ValueReader(problems, environment);
         ListenAddress admin = null;
         for (NodeTuple entry : root.getValue()) {
             Node keyNode = entry.getKeyNode();
             if (!(keyNode instanceof ScalarNode key)) {
-                problems.add(keyNode, sourceName, "a pool name must be plain text (was: " + describe(keyNode) + ")");
+                problems.add(keyNode, sourceName, "a pool name must be plain text (was: " + Problems.describe(keyNode) + ")");
                 continue;
             }
             String name = key.getValue();
@@ -249,7 +187,7 @@ public final class ConfigLoader {
             }
             Node first = poolNames.putIfAbsent(name, keyNode);
             if (first != null) {
-                problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + line(first));
+                problems.add(keyNode, name, "duplicate pool name; the first pool '" + name + "' is at line " + Problems.line(first));
                 continue;
             }
             if (name.equals(ADMIN_KEY) && entry.getValueNode() instanceof ScalarNode value) {
@@ -257,22 +195,17 @@ public final class ConfigLoader {
                 admin = readAdmin(value, problems);
                 continue;
             }
-            PoolConfig pool = new PoolParser(name, keyNode, entry.getValueNode(), problems, listeners).parse();
+            PoolReader reader = new PoolReader(name, keyNode, entry.getValueNode(), problems, values, hashes,
+                    distributions, hostResolver);
+            PoolConfig pool = reader.read();
+            if (reader.listen() != null) {
+                listeners.add(new Listener(name, reader.listen(), reader.listenNode()));
+            }
             if (pool != null) {
                 pools.add(pool);
             }
         }
-        for (int i = 0; i < listeners.size(); i++) {
-            for (int j = 0; j < i; j++) {
-                Listener earlier = listeners.get(j);
-                Listener later = listeners.get(i);
-                if (earlier.address.sameSocketAs(later.address)) {
-                    problems.add(later.node, later.pool + ".listen", "pools '" + earlier.pool + "' and '" + later.pool
-                            + "' have the same listen address '" + later.address + "'");
-                    break;
-                }
-            }
-        }
+        checkListenersDiffer(listeners, problems);
         if (problems.any()) {
             throw new ConfigException(sourceName, problems.errors());
         }
@@ -306,590 +239,23 @@ public final class ConfigLoader {
 
     private record Listener(String pool, ListenAddress address, Node node) {}
 
-    private record ServerItem(int index, String path, Node node, String entry) {}
-
-    /** Reads one pool's settings, reporting every bad one; builds the pool only when all are good. */
-    private final class PoolParser {
-        private final String pool;
-        private final Node poolKey;
-        private final Node body;
-        private final Problems problems;
-        private final List<Listener> listeners;
-        private final int problemsBefore;
-
-        private ListenAddress listen;
-        private int clientConnections = PoolConfig.DEFAULT_CLIENT_CONNECTIONS;
-        private String hash = PoolConfig.DEFAULT_HASH;
-        private String hashTag;
-        private String distribution = PoolConfig.DEFAULT_DISTRIBUTION;
-        private int timeout = PoolConfig.NO_TIMEOUT;
-        private int backlog = PoolConfig.DEFAULT_BACKLOG;
-        private boolean tcpKeepalive;
-        private boolean preconnect;
-        private boolean redis;
-        private String redisAuth;
-        private int redisDb = PoolConfig.DEFAULT_REDIS_DB;
-        private int serverConnections = PoolConfig.DEFAULT_SERVER_CONNECTIONS;
-        private boolean autoEjectHosts;
-        private int serverRetryTimeout = PoolConfig.DEFAULT_SERVER_RETRY_TIMEOUT_MILLIS;
-        private int serverFailureLimit = PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT;
-        private double maxMoveFraction = PoolConfig.NO_MOVE_LIMIT;
-        private boolean redisCluster;
-        private final Map<String, Node> values = new HashMap<>();
-        private int dedicatedConnections = PoolConfig.DEFAULT_DEDICATED_CONNECTIONS;
-        private ReadFrom readFrom = ReadFrom.MASTER;
-        private final List<ServerSpec> servers = new ArrayList<>();
-        private String redisUsername;
-        private String redisServerAuth;
-        private final Map<String, Node> mappings = new HashMap<>();
-        private ClientTls tls;
-        private ServerTls serverTls;
-        private final Map<String, ServerOptions> serverOptions = new HashMap<>();
-        /** The {@code servers} entries, parsed once it is known whether the pool is a Sentinel pool. */
-        private final List<ServerItem> serverItems = new ArrayList<>();
-        private List<String> sentinels;
-        private int sentinelPollInterval = SentinelSettings.DEFAULT_POLL_INTERVAL_MILLIS;
-        private final Set<String> allowCommands = new TreeSet<>();
-
-        PoolParser(String pool, Node poolKey, Node body, Problems problems, List<Listener> listeners) {
-            this.pool = pool;
-            this.poolKey = poolKey;
-            this.body = body;
-            this.problems = problems;
-            this.listeners = listeners;
-            this.problemsBefore = problems.count();
-        }
-
-        PoolConfig parse() {
-            if (!(body instanceof MappingNode settings)) {
-                String was = body instanceof ScalarNode s && s.getValue().isEmpty()
-                        ? "it has none; a pool needs at least 'listen' and 'servers'"
-                        : "was: " + describe(body);
-                problems.add(body, pool, "must be a mapping of pool settings (" + was + ")");
-                return null;
-            }
-            Map<String, Node> seen = new LinkedHashMap<>();
-            for (NodeTuple setting : settings.getValue()) {
-                if (!(setting.getKeyNode() instanceof ScalarNode keyNode)) {
-                    problems.add(setting.getKeyNode(), pool,
-                            "a setting name must be plain text (was: " + describe(setting.getKeyNode()) + ")");
-                    continue;
-                }
-                String key = keyNode.getValue();
-                String path = pool + "." + key;
-                if (!KEYS.contains(key)) {
-                    problems.add(keyNode, path, "unknown key; valid keys: " + VALID_KEYS);
-                    continue;
-                }
-                Node first = seen.putIfAbsent(key, keyNode);
-                if (first != null) {
-                    problems.add(keyNode, path, "duplicate key; it is already set at line " + line(first));
-                    continue;
-                }
-                values.put(key, setting.getValueNode());
-                read(key, path, setting.getValueNode());
-            }
-            parseServers(seen.containsKey("sentinels"));
-            SentinelSettings sentinel = sentinelSettings(seen);
-            for (String required : List.of("listen", "servers")) {
-                if (!seen.containsKey(required)) {
-                    problems.add(poolKey, pool, "missing required key '" + required + "'");
-                }
-            }
-            // The defaults come from providers too; a class path without them fails here, not when routing.
-            if (!seen.containsKey("hash") && hashes.find(hash).isEmpty()) {
-                problems.add(poolKey, pool + ".hash", "not set, and the default is missing: "
-                        + hashes.unknownNameMessage(hash));
-            }
-            if (!seen.containsKey("distribution") && distributions.find(distribution).isEmpty()) {
-                problems.add(poolKey, pool + ".distribution", "not set, and the default is missing: "
-                        + distributions.unknownNameMessage(distribution));
-            }
-            if (!redis) {
-                for (String redisOnly : List.of("redis_auth", "redis_username", "redis_server_auth", "allow_commands")) {
-                    if (seen.containsKey(redisOnly)) {
-                        problems.add(seen.get(redisOnly), pool + "." + redisOnly,
-                                "only valid for a redis pool; set 'redis: true'");
-                    }
-                }
-            }
-            if (redisCluster) {
-                checkClusterKeys(seen);
-            } else if (seen.containsKey("read_from")) {
-                Node value = values.get("read_from");
-                problems.add(value, pool + ".read_from", "only valid in a redis_cluster pool; set 'redis_cluster: true'"
-                        + " (was: " + describe(value) + ")");
-            }
-            TlsReader tlsReader = new TlsReader(problems);
-            if (mappings.containsKey("tls")) {
-                tls = tlsReader.clientTls(pool + ".tls", mappings.get("tls"));
-            }
-            TlsReader.Fields poolServerTls = null;
-            if (mappings.containsKey("server_tls")) {
-                poolServerTls = tlsReader.fields(pool + ".server_tls", mappings.get("server_tls"), TlsReader.SERVER_KEYS);
-                if (poolServerTls != null) {
-                    serverTls = tlsReader.serverTls(pool + ".server_tls", mappings.get("server_tls"), poolServerTls, null);
-                }
-            }
-            if (mappings.containsKey("server_options")) {
-                readServerOptions(pool + ".server_options", mappings.get("server_options"), tlsReader, poolServerTls);
-            }
-            if (problems.count() > problemsBefore) {
-                return null;
-            }
-            return new PoolConfig(pool, listen, clientConnections, hash, hashTag, distribution, timeout, backlog,
-                    tcpKeepalive, preconnect, redis, redisAuth, redisDb, serverConnections, autoEjectHosts,
-                    serverRetryTimeout, serverFailureLimit, servers, maxMoveFraction, redisUsername, redisServerAuth, tls, serverTls,
-                    serverOptions, redisCluster, sentinel, allowCommands, dedicatedConnections, readFrom);
-        }
-
-        /** A cluster pool is Redis, and has none of the keys that place keys on a ring. */
-        private void checkClusterKeys(Map<String, Node> seen) {
-            if (!redis) {
-                problems.add(values.get("redis_cluster"), pool + ".redis_cluster",
-                        "only valid for a redis pool; set 'redis: true'");
-            }
-            for (String key : RING_ONLY_KEYS) {
-                if (seen.containsKey(key)) {
-                    Node value = values.get(key);
-                    problems.add(value, pool + "." + key, "not used in a redis_cluster pool, where Redis Cluster"
-                            + " places keys by CRC16 slot and {...} hash tag; remove it (was: " + describe(value) + ")");
-                }
-            }
-            for (String key : NOT_YET_IN_CLUSTER_KEYS) {
-                if (seen.containsKey(key)) {
-                    problems.add(values.get(key), pool + "." + key, "not supported in a redis_cluster pool yet"
-                            + " (was: " + describe(values.get(key)) + ")");
+    /** Two pools cannot listen on one socket: the later one is reported. */
+    private static void checkListenersDiffer(List<Listener> listeners, Problems problems) {
+        for (int i = 0; i < listeners.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Listener earlier = listeners.get(j);
+                Listener later = listeners.get(i);
+                if (earlier.address.sameSocketAs(later.address)) {
+                    problems.add(later.node, later.pool + ".listen", "pools '" + earlier.pool + "' and '" + later.pool
+                            + "' have the same listen address '" + later.address + "'");
+                    break;
                 }
             }
         }
-
-        /** {@code server_options}: server name or host:port to its own TLS and credentials. */
-        private void readServerOptions(String path, Node value, TlsReader tlsReader, TlsReader.Fields poolTls) {
-            if (!(value instanceof MappingNode entries)) {
-                problems.add(value, path, "must be a mapping of server names to their settings (was: "
-                        + describe(value) + ")");
-                return;
-            }
-            for (NodeTuple entry : entries.getValue()) {
-                String key = entry.getKeyNode() instanceof ScalarNode s ? s.getValue() : describe(entry.getKeyNode());
-                String entryPath = path + "." + key;
-                ServerSpec server = servers.stream()
-                        .filter(spec -> spec.name().equals(key)
-                                || (!spec.isUnix() && (spec.host() + ":" + spec.port()).equals(key)))
-                        .findFirst().orElse(null);
-                if (server == null) {
-                    problems.add(entry.getKeyNode(), entryPath, "no server of the pool has this name or host:port;"
-                            + " servers: " + String.join(", ", servers.stream().map(ServerSpec::name).toList()));
-                    continue;
-                }
-                if (serverOptions.containsKey(server.name())) {
-                    problems.add(entry.getKeyNode(), entryPath, "server '" + server.name() + "' already has options");
-                    continue;
-                }
-                if (!(entry.getValueNode() instanceof MappingNode settings)) {
-                    problems.add(entry.getValueNode(), entryPath,
-                            "must be a mapping with tls, redis_username or redis_auth (was: "
-                                    + describe(entry.getValueNode()) + ")");
-                    continue;
-                }
-                ServerTls tlsOfServer = null;
-                String username = null;
-                String password = null;
-                for (NodeTuple setting : settings.getValue()) {
-                    String name = setting.getKeyNode() instanceof ScalarNode s ? s.getValue() : "";
-                    String settingPath = entryPath + "." + name;
-                    Node settingValue = setting.getValueNode();
-                    switch (name) {
-                        case "tls" -> {
-                            TlsReader.Fields fields = tlsReader.fields(settingPath, settingValue, TlsReader.SERVER_KEYS);
-                            if (fields != null) {
-                                tlsOfServer = tlsReader.serverTls(settingPath, settingValue, fields, poolTls);
-                            }
-                        }
-                        case "redis_username", "redis_auth" -> {
-                            if (!redis) {
-                                problems.add(settingValue, settingPath, "only valid for a redis pool; set 'redis: true'");
-                                continue;
-                            }
-                            String text = scalar(settingPath, settingValue);
-                            if (text == null) {
-                                continue;
-                            }
-                            if (name.equals("redis_username")) {
-                                username = text;
-                            } else {
-                                password = secret(settingPath, settingValue, text);
-                            }
-                        }
-                        default -> problems.add(setting.getKeyNode(), settingPath,
-                                "unknown key; valid keys: redis_auth, redis_username, tls");
-                    }
-                }
-                serverOptions.put(server.name(), new ServerOptions(tlsOfServer, username, password));
-            }
-        }
-
-        /**
-         * A secret's value: {@code ${env:NAME}} reads an environment variable, {@code ${file:/path}}
-         * a file (one trailing line break dropped); anything else is the secret itself.
-         */
-        private String secret(String path, Node value, String text) {
-            if (!text.startsWith("${") || !text.endsWith("}")) {
-                return text;
-            }
-            String reference = text.substring(2, text.length() - 1);
-            if (reference.startsWith("env:")) {
-                String variable = reference.substring(4);
-                String found = variable.isEmpty() ? null : environment.apply(variable);
-                if (found == null || found.isEmpty()) {
-                    problems.add(value, path, "environment variable '" + variable + "' is not set or empty (was: '"
-                            + text + "')");
-                    return null;
-                }
-                return found;
-            }
-            if (reference.startsWith("file:")) {
-                Path file = Path.of(reference.substring(5));
-                try {
-                    String found = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
-                    if (found.isEmpty()) {
-                        problems.add(value, path, "the secret file is empty (was: '" + text + "')");
-                        return null;
-                    }
-                    return found;
-                } catch (IOException e) {
-                    problems.add(value, path, "cannot read the secret file: " + describe(e) + " (was: '" + text + "')");
-                    return null;
-                }
-            }
-            problems.add(value, path, "a secret reference is ${env:NAME} or ${file:/path} (was: '" + text + "')");
-            return null;
-        }
-
-        /**
-         * The Sentinel settings when {@code sentinels} is set, after checking that the rest of the
-         * pool fits: a Redis pool, no ejection (it would move keys while Sentinel fails a master
-         * over), no TLS to servers (not yet).
-         */
-        private SentinelSettings sentinelSettings(Map<String, Node> seen) {
-            if (!seen.containsKey("sentinels")) {
-                if (seen.containsKey("sentinel_poll_interval")) {
-                    problems.add(seen.get("sentinel_poll_interval"), pool + ".sentinel_poll_interval",
-                            "only valid in a sentinel pool; set 'sentinels'");
-                }
-                return null;
-            }
-            Node at = seen.get("sentinels");
-            if (!redis) {
-                problems.add(at, pool + ".sentinels", "only valid for a redis pool; set 'redis: true'");
-            }
-            if (autoEjectHosts) {
-                problems.add(seen.get("auto_eject_hosts"), pool + ".auto_eject_hosts", "must be false in a sentinel"
-                        + " pool: ejecting a master moves its keys while Sentinel fails it over (was: 'true')");
-            }
-            for (String key : List.of("server_tls", "server_options")) {
-                if (seen.containsKey(key)) {
-                    problems.add(seen.get(key), pool + "." + key, "not supported in a sentinel pool yet");
-                }
-            }
-            return sentinels == null || sentinels.isEmpty() ? null
-                    : new SentinelSettings(sentinels, sentinelPollInterval);
-        }
-
-        /** {@code sentinels}: a list of {@code host:port}. */
-        private void readSentinels(String path, Node value) {
-            if (!(value instanceof SequenceNode list) || list.getValue().isEmpty()) {
-                problems.add(value, path, "must be a list of \"host:port\" entries, at least one (was: "
-                        + describe(value) + ")");
-                return;
-            }
-            sentinels = new ArrayList<>();
-            List<Node> items = list.getValue();
-            for (int i = 0; i < items.size(); i++) {
-                String itemPath = path + "[" + i + "]";
-                String entry = scalar(itemPath, items.get(i));
-                if (entry == null) {
-                    continue;
-                }
-                int colon = entry.lastIndexOf(':');
-                String port = colon < 0 ? "" : entry.substring(colon + 1);
-                if (colon <= 0 || port.isEmpty() || !port.chars().allMatch(c -> c >= '0' && c <= '9')
-                        || port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-                    problems.add(items.get(i), itemPath, "must be \"host:port\" with a port 1..65535 (was: '"
-                            + entry + "')");
-                } else if (sentinels.contains(entry)) {
-                    problems.add(items.get(i), itemPath, "duplicate sentinel (was: '" + entry + "')");
-                } else {
-                    sentinels.add(entry);
-                }
-            }
-        }
-
-        private void read(String key, String path, Node value) {
-            if (key.equals("servers")) {
-                readServers(path, value);
-                return;
-            }
-            if (key.equals("sentinels")) {
-                readSentinels(path, value);
-                return;
-            }
-            if (key.equals("allow_commands")) {
-                readAllowCommands(path, value);
-                return;
-            }
-            if (MAPPING_KEYS.contains(key)) {
-                mappings.put(key, value);
-                return;
-            }
-            String text = scalar(path, value);
-            if (text == null) {
-                return;
-            }
-            switch (key) {
-                case "listen" -> readListen(path, value, text);
-                case "hash" -> {
-                    if (hashes.find(text).isPresent()) {
-                        hash = text;
-                    } else {
-                        problems.add(value, path, hashes.unknownNameMessage(text));
-                    }
-                }
-                case "hash_tag" -> {
-                    if (text.getBytes(StandardCharsets.UTF_8).length == 2) {
-                        hashTag = text;
-                    } else {
-                        problems.add(value, path, "must be exactly two characters, such as \"{}\" (was: '" + text + "')");
-                    }
-                }
-                case "distribution" -> {
-                    if (distributions.find(text).isPresent()) {
-                        distribution = text;
-                    } else {
-                        problems.add(value, path, distributions.unknownNameMessage(text));
-                    }
-                }
-                case "timeout" -> timeout = text.equals("-1") ? PoolConfig.NO_TIMEOUT : number(path, value, text, timeout);
-                case "backlog" -> backlog = number(path, value, text, backlog);
-                case "client_connections" -> clientConnections = number(path, value, text, clientConnections);
-                case "redis" -> redis = bool(path, value, text, redis);
-                case "tcpkeepalive" -> tcpKeepalive = bool(path, value, text, tcpKeepalive);
-                case "redis_auth" -> redisAuth = secret(path, value, text);
-                case "redis_server_auth" -> redisServerAuth = secret(path, value, text);
-                case "redis_username" -> redisUsername = text;
-                case "redis_db" -> redisDb = number(path, value, text, redisDb);
-                case "preconnect" -> preconnect = bool(path, value, text, preconnect);
-                case "auto_eject_hosts" -> autoEjectHosts = bool(path, value, text, autoEjectHosts);
-                case "server_connections" -> {
-                    int connections = number(path, value, text, serverConnections);
-                    if (connections == 0) {
-                        problems.add(value, path, "must be > 0 (was: 0)");
-                    } else {
-                        serverConnections = connections;
-                    }
-                }
-                case "server_retry_timeout" -> serverRetryTimeout = number(path, value, text, serverRetryTimeout);
-                case "server_failure_limit" -> serverFailureLimit = number(path, value, text, serverFailureLimit);
-                case "max_move_fraction" -> maxMoveFraction = fraction(path, value, text);
-                case "redis_cluster" -> redisCluster = bool(path, value, text, redisCluster);
-                case "sentinel_poll_interval" -> sentinelPollInterval = number(path, value, text, sentinelPollInterval);
-                case "dedicated_connections" -> dedicatedConnections = number(path, value, text, dedicatedConnections);
-                case "read_from" -> {
-                    try {
-                        readFrom = ReadFrom.parse(text);
-                    } catch (IllegalArgumentException e) {
-                        problems.add(value, path, e.getMessage());
-                    }
-                }
-                default -> throw new AssertionError("key without a reader: " + key);
-            }
-        }
-
-        private void readListen(String path, Node value, String text) {
-            try {
-                listen = ListenAddress.parse(text);
-            } catch (IllegalArgumentException e) {
-                problems.add(value, path, e.getMessage());
-                return;
-            }
-            listeners.add(new Listener(pool, listen, value));
-            if (hostResolver != null && !listen.isUnix()) {
-                try {
-                    hostResolver.resolve(listen.host());
-                } catch (UnknownHostException | SecurityException e) {
-                    problems.add(value, path, "cannot resolve host '" + listen.host() + "' (was: '" + text + "')");
-                }
-            }
-        }
-
-        private void readServers(String path, Node value) {
-            if (value instanceof ScalarNode scalar) {
-                problems.add(value, path, scalar.getValue().isEmpty()
-                        ? "a pool needs at least one server"
-                        : "must be a list of \"host:port:weight [name]\" entries (was: '" + scalar.getValue() + "')");
-                return;
-            }
-            if (!(value instanceof SequenceNode list)) {
-                problems.add(value, path, "must be a list of \"host:port:weight [name]\" entries (was: a mapping)");
-                return;
-            }
-            if (list.getValue().isEmpty()) {
-                problems.add(value, path, "a pool needs at least one server");
-                return;
-            }
-            List<Node> items = list.getValue();
-            for (int i = 0; i < items.size(); i++) {
-                String itemPath = path + "[" + i + "]";
-                String entry = scalar(itemPath, items.get(i));
-                if (entry != null) {
-                    serverItems.add(new ServerItem(i, itemPath, items.get(i), entry));
-                }
-            }
-        }
-
-        /** The {@code servers} entries: {@code master_name:weight} in a Sentinel pool, else twemproxy's forms. */
-        private void parseServers(boolean sentinelPool) {
-            Map<String, Integer> indexByName = new HashMap<>();
-            for (ServerItem item : serverItems) {
-                ServerSpec server;
-                try {
-                    server = sentinelPool ? ServerSpec.parseNamed(item.entry) : ServerSpec.parse(item.entry);
-                } catch (IllegalArgumentException e) {
-                    problems.add(item.node, item.path, e.getMessage());
-                    continue;
-                }
-                Integer first = indexByName.putIfAbsent(server.name(), item.index);
-                if (first != null) {
-                    problems.add(item.node, item.path, "duplicate server name '" + server.name()
-                            + "'; servers[" + first + "] has the same name (was: '" + item.entry + "')");
-                    continue;
-                }
-                servers.add(server);
-            }
-        }
-
-        /** {@code allow_commands}: a list of the commands that stay refused unless enabled. */
-        private void readAllowCommands(String path, Node value) {
-            if (!(value instanceof SequenceNode list)) {
-                problems.add(value, path, "must be a list such as [keys, flushdb] (was: " + describe(value) + ")");
-                return;
-            }
-            List<Node> items = list.getValue();
-            for (int i = 0; i < items.size(); i++) {
-                String itemPath = path + "[" + i + "]";
-                String name = scalar(itemPath, items.get(i));
-                if (name == null) {
-                    continue;
-                }
-                String command = name.toLowerCase(java.util.Locale.ROOT);
-                if (PoolConfig.OPT_IN_COMMANDS.contains(command)) {
-                    allowCommands.add(command);
-                } else {
-                    problems.add(items.get(i), itemPath, "not a command to enable; valid: "
-                            + String.join(", ", PoolConfig.OPT_IN_COMMANDS) + " (was: '" + name + "')");
-                }
-            }
-        }
-
-        /** The text of a scalar; reports and returns null for a list, a mapping or an empty value. */
-        private String scalar(String path, Node value) {
-            if (value instanceof ScalarNode scalar) {
-                if (scalar.getValue().isEmpty()) {
-                    problems.add(value, path, "must not be empty");
-                    return null;
-                }
-                return scalar.getValue();
-            }
-            problems.add(value, path, "must be a single value, not " + describe(value));
-            return null;
-        }
-
-        /** twemproxy's numbers: decimal digits only, no sign, no spaces. */
-        private int number(String path, Node value, String text, int fallback) {
-            if (!text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                problems.add(value, path, "must be a non-negative integer (was: '" + text + "')");
-                return fallback;
-            }
-            String digits = text.replaceFirst("^0+(?=.)", "");
-            if (digits.length() > 10 || Long.parseLong(digits) > Integer.MAX_VALUE) {
-                problems.add(value, path, "must be at most " + Integer.MAX_VALUE + " (was: " + text + ")");
-                return fallback;
-            }
-            return Integer.parseInt(digits);
-        }
-
-        /** A share between 0 and 1, as a decimal number ({@code 0.25}). */
-        private double fraction(String path, Node value, String text) {
-            double parsed;
-            try {
-                parsed = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                parsed = Double.NaN;
-            }
-            if (!(parsed >= 0 && parsed <= 1) || !text.matches("[0-9.]+")) {
-                problems.add(value, path, "must be a number from 0 to 1 (was: '" + text + "')");
-                return PoolConfig.NO_MOVE_LIMIT;
-            }
-            return parsed;
-        }
-
-        /** twemproxy's booleans: exactly {@code true} or {@code false}. */
-        private boolean bool(String path, Node value, String text, boolean fallback) {
-            return switch (text) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> {
-                    problems.add(value, path, "must be true or false (was: '" + text + "')");
-                    yield fallback;
-                }
-            };
-        }
-    }
-
-    /** Every error found so far, each prefixed with its line when the node has one. */
-    static final class Problems {
-        private record Problem(int line, String text) {}
-
-        private final List<Problem> found = new ArrayList<>();
-
-        void add(Node at, String path, String message) {
-            int line = line(at);
-            found.add(new Problem(line, (line > 0 ? "line " + line + ": " : "") + path + ": " + message));
-        }
-
-        int count() {
-            return found.size();
-        }
-
-        boolean any() {
-            return !found.isEmpty();
-        }
-
-        /** In file order, whichever check found them; errors without a line first. */
-        List<String> errors() {
-            return found.stream().sorted(Comparator.comparingInt(Problem::line)).map(Problem::text).toList();
-        }
-    }
-
-    /** The 1-based line a node starts on, or 0. */
-    private static int line(Node node) {
-        return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-    }
-
-    static String describe(Node node) {
-        if (node instanceof ScalarNode scalar) {
-            return "'" + scalar.getValue() + "'";
-        }
-        return node instanceof SequenceNode ? "a list" : "a mapping";
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The keys a pool may have, in twemproxy's order. */
     public static List<String> poolKeys() {
-        return KEYS;
+        return PoolKeys.ALL;
     }
 }

@@ -36,9 +36,9 @@ final class TlsReader {
         List<String> ciphers;
     }
 
-    private final ConfigLoader.Problems problems;
+    private final Problems problems;
 
-    TlsReader(ConfigLoader.Problems problems) {
+    TlsReader(Problems problems) {
         this.problems = problems;
     }
 
@@ -89,13 +89,13 @@ final class TlsReader {
     Fields fields(String path, Node node, List<String> validKeys) {
         if (!(node instanceof MappingNode mapping)) {
             problems.add(node, path, "must be a mapping of TLS settings (" + String.join(", ", validKeys)
-                    + "); was: " + ConfigLoader.describe(node));
+                    + "); was: " + Problems.describe(node));
             return null;
         }
         Fields fields = new Fields();
         Set<String> seen = new HashSet<>();
         for (NodeTuple tuple : mapping.getValue()) {
-            String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : ConfigLoader.describe(tuple.getKeyNode());
+            String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : Problems.describe(tuple.getKeyNode());
             String keyPath = path + "." + key;
             Node value = tuple.getValueNode();
             if (!validKeys.contains(key)) {
@@ -117,7 +117,7 @@ final class TlsReader {
             }
             String text = value instanceof ScalarNode s ? s.getValue() : null;
             if (text == null || text.isEmpty()) {
-                problems.add(value, keyPath, "must be a single non-empty value (was: " + ConfigLoader.describe(value) + ")");
+                problems.add(value, keyPath, "must be a single non-empty value (was: " + Problems.describe(value) + ")");
                 continue;
             }
             switch (key) {
@@ -161,7 +161,7 @@ final class TlsReader {
                 if (item instanceof ScalarNode scalar && !scalar.getValue().isBlank()) {
                     names.add(scalar.getValue().strip());
                 } else {
-                    problems.add(item, path, "must list names (was: " + ConfigLoader.describe(item) + ")");
+                    problems.add(item, path, "must list names (was: " + Problems.describe(item) + ")");
                     return null;
                 }
             }

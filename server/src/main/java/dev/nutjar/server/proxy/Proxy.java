@@ -2,14 +2,8 @@ package dev.nutjar.server.proxy;
 
 import dev.nutjar.hash.HashFunction;
 import dev.nutjar.protocol.Protocol;
-import dev.nutjar.protocol.ProtocolSettings;
 import dev.nutjar.routing.Distribution;
 import dev.nutjar.routing.ServerPool;
-import dev.nutjar.routing.ServerSpec;
-import dev.nutjar.server.cluster.ClusterProbe;
-import dev.nutjar.server.cluster.ClusterTopology;
-import dev.nutjar.server.cluster.NodeAddress;
-import dev.nutjar.server.config.ReadFrom;
 import dev.nutjar.server.admin.AdminServer;
 import dev.nutjar.server.config.NutjarConfig;
 import dev.nutjar.server.config.PoolConfig;
@@ -18,18 +12,12 @@ import dev.nutjar.server.tls.PoolTls;
 import dev.nutjar.server.tls.SslContexts;
 import dev.nutjar.spi.ProviderRegistry;
 import dev.nutjar.server.config.ConfigException;
-import dev.nutjar.server.reload.ConfigDiff;
 import dev.nutjar.server.reload.ReloadResult;
 import dev.nutjar.server.stats.ProcessStat;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,28 +25,17 @@ import org.slf4j.LoggerFactory;
  * A running proxy built from a configuration: the pools' listeners, the event loops and the
  * stats port. {@link #close()} stops it.
  *
- * <p>Over 350 lines because it applies a configuration both ways, at start and at a reload,
- * which share how a pool's generation is built; the reload's steps ({@link #reload}) are the
- * next thing to move into a class of their own. The admin port's accessors only delegate.
+ * <p>This class starts and stops the parts and is the face the runner, the admin port and
+ * embedders see; a pool's generation is built by {@code PoolGenerations}, a reload decided by
+ * {@code Reloader} and applied by {@code ReloadSteps}.
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
 
-    /** How often a cluster pool's slot map is refreshed when nothing prompts it. */
-    static final long CLUSTER_REFRESH_MILLIS = 1000;
-
-    /** How long a removed pool's clients have to get their last replies before they are closed. */
-    static final long REMOVED_POOL_GRACE_MILLIS = 5_000;
-
     private final ProxyServer server;
     private final StatsServer stats;
-    private final Options options;
-    private final Transport transport;
-    private final AtomicLong reloads = new AtomicLong();
-    private final AtomicLong reloadFailures = new AtomicLong();
-    private volatile NutjarConfig config;
-    private volatile ConfigSource source;
     private final ServerReturns returns;
+    private final Reloader reloader;
     private volatile AdminServer admin;
 
     /**
@@ -113,14 +90,12 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options, Transport transport,
-            ServerReturns returns) {
-        this.returns = returns;
+    private Proxy(ProxyServer server, StatsServer stats, NutjarConfig config, Options options,
+            PoolGenerations generations) {
         this.server = server;
         this.stats = stats;
-        this.config = config;
-        this.options = options;
-        this.transport = transport;
+        this.returns = generations.returns();
+        this.reloader = new Reloader(server, generations, options, config);
     }
 
     /** Builds every pool, binds every listener and the stats port, and starts serving. */
@@ -129,15 +104,15 @@ public final class Proxy implements AutoCloseable {
         List<ProxyServer.Listener> listeners = new ArrayList<>();
         Transport transport = Transport.best();
         boolean preconnect = false;
-        ServerReturns returns = new ServerReturns();
+        PoolGenerations generations = new PoolGenerations(options, transport, new ServerReturns());
         try {
             for (PoolConfig pool : config.poolsInFileOrder()) {
-                pools.add(runtime(pools.size(), pool, new AtomicInteger(), null, options, transport, returns));
-                listeners.add(listener(pool));
+                pools.add(generations.build(pools.size(), pool, new AtomicInteger(), null));
+                listeners.add(PoolGenerations.listener(pool));
                 preconnect |= pool.preconnect();
             }
         } catch (IOException | RuntimeException e) {
-            pools.forEach(Proxy::stopWatching);
+            pools.forEach(PoolGenerations::stop);
             throw e;
         }
         if (pools.stream().anyMatch(pool -> pool.tls != PoolTls.PLAIN)) {
@@ -149,7 +124,7 @@ public final class Proxy implements AutoCloseable {
         try {
             server.start(preconnect);
         } catch (IOException e) {
-            pools.forEach(Proxy::stopWatching);
+            pools.forEach(PoolGenerations::stop);
             throw e;
         }
         StatsServer stats = null;
@@ -159,11 +134,11 @@ public final class Proxy implements AutoCloseable {
                         options.statsIntervalMillis());
             } catch (IOException e) {
                 server.close();
-                pools.forEach(Proxy::stopWatching);
+                pools.forEach(PoolGenerations::stop);
                 throw e;
             }
         }
-        Proxy proxy = new Proxy(server, stats, config, options, transport, returns);
+        Proxy proxy = new Proxy(server, stats, config, options, generations);
         if (admin) {
             try {
                 proxy.admin = AdminServer.start(proxy, options.adminAddress(), options.adminPort());
@@ -213,59 +188,6 @@ public final class Proxy implements AutoCloseable {
         return server.idle();
     }
 
-    /**
-     * One generation of a pool: its routing (taking over the liveness of {@code previous}'s
-     * servers that stay, when given), protocol and connection settings.
-     */
-    private static PoolRuntime runtime(int id, PoolConfig pool, AtomicInteger clients, PoolRuntime previous,
-            Options options, Transport transport, ServerReturns returns) throws IOException {
-        ServerPool.Builder routing = pool.routing(options.hashes(), options.distributions())
-                .listener(new EjectionLog(pool.name(), id, returns));
-        if (previous != null) {
-            routing.inheritLiveness(previous.routing);
-        }
-        Protocol protocol = options.protocols().get(pool.redis() ? "redis" : "memcache");
-        ProtocolSettings settings = ProtocolSettings.defaults()
-                .withPassword(pool.redisAuth())
-                .withDatabase(pool.redisDb())
-                .withMaxValueLength(options.maxValueLength());
-        PoolRuntime runtime = new PoolRuntime(id, pool.name(), protocol, settings, routing.build(),
-                pool.hasTimeout() ? pool.timeoutMillis() : 0, pool.serverConnections(), pool.clientConnections(),
-                transport, BufferSettings.forUnit(options.mbufSize()), clients);
-        runtime.tls = PoolTls.load(pool, runtime.servers());
-        runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
-        if (pool.redisCluster()) {
-            runtime.cluster = clusterTopology(pool);
-            runtime.readFrom = pool.readFrom();
-        }
-        SentinelPools.watch(runtime, pool, previous);
-        runtime.description = new PoolDescription(runtime, pool.allowCommands());
-        runtime.maxDedicated = pool.dedicatedConnections();
-        if (previous != null) {
-            runtime.dedicated = previous.dedicated;
-        }
-        return runtime;
-    }
-
-    /** A cluster pool's slot map, learnt from its seed nodes now (or later, when none answers). */
-    private static ClusterTopology clusterTopology(PoolConfig pool) {
-        ServerSpec first = pool.servers().get(0);
-        ClusterProbe probe = new ClusterProbe(pool.hasTimeout() ? Math.min(pool.timeoutMillis(), 2000) : 2000,
-                pool.serverUsername(first), pool.serverPassword(first));
-        List<NodeAddress> seeds = pool.servers().stream().filter(s -> !s.isUnix())
-                .map(s -> new NodeAddress(s.host(), s.port())).toList();
-        ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS,
-                pool.readFrom() != ReadFrom.MASTER);
-        topology.start();
-        return topology;
-    }
-
-    private static ProxyServer.Listener listener(PoolConfig pool) {
-        var listen = pool.listen();
-        return new ProxyServer.Listener(listen.host(), listen.port(), listen.unixPath(), listen.permissions(),
-                pool.backlog(), pool.tcpKeepalive());
-    }
-
     // ---------------------------------------------------------------- reload
 
     /**
@@ -273,7 +195,7 @@ public final class Proxy implements AutoCloseable {
      * from, usually. Without one, only {@link #reload(NutjarConfig, boolean)} reloads.
      */
     public void reloadFrom(ConfigSource source) {
-        this.source = source;
+        reloader.reloadFrom(source);
     }
 
     /** Reads a configuration anew, validated in full. */
@@ -291,25 +213,7 @@ public final class Proxy implements AutoCloseable {
      * @param force apply even when a pool would move more keys than its {@code max_move_fraction}
      */
     public ReloadResult reload(boolean force) {
-        ConfigSource from = source;
-        if (from == null) {
-            return refused(null, List.of("reload refused: the proxy was not started from a file"));
-        }
-        NutjarConfig next;
-        try {
-            next = from.load();
-        } catch (ConfigException e) {
-            List<String> lines = new ArrayList<>();
-            for (String error : e.errors()) {
-                lines.add(e.source() + ": " + error);
-            }
-            lines.add("reload refused: configuration '" + e.source() + "' has " + e.errors().size()
-                    + " error(s); the running configuration is unchanged");
-            return refused(null, lines);
-        } catch (RuntimeException e) {
-            return refused(null, List.of("reload refused: " + e + "; the running configuration is unchanged"));
-        }
-        return reload(next, force);
+        return reloader.reload(force);
     }
 
     /**
@@ -322,198 +226,21 @@ public final class Proxy implements AutoCloseable {
      * cannot be bound, or a pool would move more keys than its {@code max_move_fraction} and
      * {@code force} is false, nothing changes. One reload at a time.
      */
-    public synchronized ReloadResult reload(NutjarConfig next, boolean force) {
-        ConfigDiff diff;
-        try {
-            diff = ConfigDiff.between(config, next, options.hashes(), options.distributions());
-        } catch (RuntimeException e) {
-            return refused(null, List.of("reload refused: " + e.getMessage() + "; the running configuration is unchanged"));
-        }
-        List<String> lines = new ArrayList<>();
-        for (ConfigDiff.PoolChange pool : diff.pools()) {
-            if (pool.kind() != ConfigDiff.Kind.UNCHANGED) {
-                for (String line : ConfigDiff.describe(pool)) {
-                    lines.add("reload: " + line);
-                    log.info("reload: {}", line);
-                }
-            }
-        }
-        List<ConfigDiff.PoolChange> over = diff.overGuard();
-        if (!over.isEmpty() && !force) {
-            List<String> names = over.stream().map(p -> p.name() + " (" + ConfigDiff.percent(p.movedFraction())
-                    + " > max_move_fraction " + ConfigDiff.percent(p.after().maxMoveFraction()) + ")").toList();
-            lines.add("reload refused: too many keys would move in " + String.join(", ", names)
-                    + "; reload with --force to apply; the running configuration is unchanged");
-            return refused(diff, lines);
-        }
-        try {
-            apply(diff, next);
-        } catch (IOException | RuntimeException e) {
-            lines.add("reload refused: " + e.getMessage() + "; the running configuration is unchanged");
-            return refused(diff, lines);
-        }
-        config = next;
-        reloads.incrementAndGet();
-        String outcome = diff.unchanged()
-                ? "reload done: nothing changed"
-                : "reload done: " + count(diff, ConfigDiff.Kind.CHANGED) + " pool(s) changed, "
-                        + count(diff, ConfigDiff.Kind.ADDED) + " added, " + count(diff, ConfigDiff.Kind.REMOVED)
-                        + " removed, " + count(diff, ConfigDiff.Kind.UNCHANGED) + " unchanged";
-        log.info(outcome);
-        lines.add(outcome);
-        return new ReloadResult(true, Optional.of(diff), lines);
-    }
-
-    private static long count(ConfigDiff diff, ConfigDiff.Kind kind) {
-        return diff.pools().stream().filter(p -> p.kind() == kind).count();
-    }
-
-    private ReloadResult refused(ConfigDiff diff, List<String> lines) {
-        reloadFailures.incrementAndGet();
-        // A diff's lines were logged as found; errors of the file were not.
-        List<String> unlogged = diff == null ? lines : lines.subList(lines.size() - 1, lines.size());
-        unlogged.forEach(log::error);
-        return new ReloadResult(false, Optional.ofNullable(diff), lines);
-    }
-
-    /** The steps of a reload; bindings come first, so that a failure leaves everything as it was. */
-    private void apply(ConfigDiff diff, NutjarConfig next) throws IOException {
-        Map<String, ProxyServer.PoolSlot> slots = new HashMap<>();
-        for (ProxyServer.PoolSlot slot : server.slots()) {
-            slots.put(slot.name(), slot);
-        }
-        // 1. New generations and new pools, built but not yet serving: building can fail.
-        Map<String, PoolRuntime> generations = new HashMap<>();
-        List<ConfigDiff.PoolChange> added = new ArrayList<>();
-        List<ConfigDiff.PoolChange> removed = new ArrayList<>();
-        for (ConfigDiff.PoolChange pool : diff.pools()) {
-            switch (pool.kind()) {
-                case ADDED -> added.add(pool);
-                case REMOVED -> removed.add(pool);
-                case CHANGED -> {
-                    if (pool.protocolChanged()) {
-                        added.add(pool);
-                        removed.add(pool);
-                    } else {
-                        PoolRuntime now = slots.get(pool.name()).current;
-                        generations.put(pool.name(), runtime(now.id, pool.after(), now.sharedClientCount(), now,
-                                options, transport, returns));
-                    }
-                }
-                case UNCHANGED -> { }
-            }
-        }
-        // 2. Every new listener, before anything changes.
-        Map<String, ProxyServer.PoolSlot> newSlots = new HashMap<>();
-        Map<String, Channel> newChannels = new HashMap<>();
-        try {
-            for (ConfigDiff.PoolChange pool : added) {
-                PoolRuntime runtime = runtime(server.newPoolId(), pool.after(), new AtomicInteger(), null, options,
-                        transport, returns);
-                ProxyServer.PoolSlot slot = server.addPool(runtime, listener(pool.after()));
-                newSlots.put(pool.name(), slot);
-                if (pool.kind() == ConfigDiff.Kind.CHANGED) {
-                    // Same name, new protocol: the old pool's address is freed first, so it cannot
-                    // be opened before; its clients are drained as a removed pool's.
-                    continue;
-                }
-                slot.channel = server.bind(slot, slot.listener);
-            }
-            for (ConfigDiff.PoolChange pool : diff.pools()) {
-                if (pool.listenChanged() && !pool.protocolChanged()) {
-                    ProxyServer.PoolSlot slot = slots.get(pool.name());
-                    newChannels.put(pool.name(), server.bind(slot, listener(pool.after())));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            generations.values().forEach(Proxy::stopWatching);
-            for (ProxyServer.PoolSlot slot : newSlots.values()) {
-                stopWatching(slot.current);
-                server.removePool(slot, 0);
-            }
-            for (Channel channel : newChannels.values()) {
-                channel.close().syncUninterruptibly();
-            }
-            throw e;
-        }
-        // 3. Changed pools move to their new generation, loop by loop; then their new listeners take over.
-        for (var entry : generations.entrySet()) {
-            ProxyServer.PoolSlot slot = slots.get(entry.getKey());
-            PoolRuntime now = slot.current;
-            PoolRuntime nextGeneration = entry.getValue();
-            ConfigDiff.PoolChange change = diff.pool(entry.getKey()).orElseThrow();
-            server.replacePool(slot, nextGeneration, nextGeneration.routing.previousIndexes(now.routing),
-                    !change.newConnections());
-            SentinelPools.follow(server, nextGeneration);
-            stopWatching(now);
-            ProxyServer.Listener listener = listener(change.after());
-            Channel channel = newChannels.get(entry.getKey());
-            if (channel != null) {
-                Channel old = slot.channel;
-                ProxyServer.Listener oldListener = slot.listener;
-                slot.listener = listener;
-                slot.channel = channel;
-                old.close().syncUninterruptibly();
-                server.drainClientsOf(slot, old);
-                if (!oldListener.describe().equals(listener.describe())) {
-                    ProxyServer.removeSocketFile(oldListener);
-                }
-                log.info("pool '{}' listening on {}; stopped listening on {}", entry.getKey(), listener.describe(),
-                        oldListener.describe());
-            } else {
-                slot.listener = listener;
-            }
-            if (change.after().preconnect()) {
-                server.preconnect(nextGeneration);
-            }
-        }
-        // 4. Removed pools drain; 5. the new file order.
-        for (ConfigDiff.PoolChange pool : removed) {
-            stopWatching(slots.get(pool.name()).current);
-            server.removePool(slots.get(pool.name()), REMOVED_POOL_GRACE_MILLIS);
-        }
-        for (ConfigDiff.PoolChange pool : added) {
-            ProxyServer.PoolSlot slot = newSlots.get(pool.name());
-            SentinelPools.follow(server, slot.current);
-            if (slot.channel == null) {
-                slot.channel = server.bind(slot, slot.listener);
-            }
-            log.info("pool '{}' listening on {}", pool.name(), slot.listener.describe());
-            if (pool.after().preconnect()) {
-                server.preconnect(slot.current);
-            }
-        }
-        List<ProxyServer.PoolSlot> order = new ArrayList<>();
-        for (PoolConfig pool : next.poolsInFileOrder()) {
-            ProxyServer.PoolSlot slot = newSlots.containsKey(pool.name()) ? newSlots.get(pool.name())
-                    : slots.get(pool.name());
-            order.add(slot);
-        }
-        server.slots(order);
+    public ReloadResult reload(NutjarConfig next, boolean force) {
+        return reloader.reload(next, force);
     }
 
     /** {@code stat} of the whole process. */
     public long processStat(ProcessStat stat) {
         return switch (stat) {
-            case RELOADS -> reloads.get();
-            case RELOAD_FAILURES -> reloadFailures.get();
+            case RELOADS -> reloader.reloads();
+            case RELOAD_FAILURES -> reloader.failures();
         };
     }
 
     /** The configuration serving now: the last one a reload applied, or the one started with. */
     public NutjarConfig config() {
-        return config;
-    }
-
-    /** Each server's settings: the pool's, with the credentials it is sent (redis_server_auth, server_options). */
-    private static ProtocolSettings[] serverSettings(PoolConfig pool, List<ServerSpec> servers,
-            ProtocolSettings settings) {
-        ProtocolSettings[] each = new ProtocolSettings[servers.size()];
-        for (int i = 0; i < each.length; i++) {
-            ServerSpec server = servers.get(i);
-            each[i] = settings.withServerCredentials(pool.serverUsername(server), pool.serverPassword(server));
-        }
-        return each;
+        return reloader.config();
     }
 
     /**
@@ -562,39 +289,12 @@ public final class Proxy implements AutoCloseable {
         }
         server.shutdown(graceMillis);
         for (PoolRuntime pool : server.pools()) {
-            stopWatching(pool);
+            PoolGenerations.stop(pool);
         }
-    }
-
-    /**
-     * A pool generation is replaced, removed or never served: a cluster pool's slot map is no longer
-     * refreshed, a Sentinel pool's watch closes.
-     */
-    private static void stopWatching(PoolRuntime pool) {
-        if (pool != null && pool.cluster != null) {
-            pool.cluster.close();
-        }
-        SentinelPools.stop(pool);
     }
 
     @Override
     public void close() {
         shutdown(0);
-    }
-
-    /** Logs every ejection and return. */
-    private record EjectionLog(String pool, int poolId, ServerReturns returns) implements ServerPool.Listener {
-        @Override
-        public void serverEjected(ServerPool serverPool, int server) {
-            log.warn("pool '{}': server '{}' ejected after {} consecutive failures; {} of {} servers live", pool,
-                    serverPool.server(server).name(), serverPool.serverFailureLimit(), serverPool.liveServerCount(),
-                    serverPool.servers().size());
-        }
-
-        @Override
-        public void serverReturned(ServerPool serverPool, int server) {
-            returns.returned(poolId, server);
-            log.warn("pool '{}': server '{}' is back on the ring", pool, serverPool.server(server).name());
-        }
     }
 }
