@@ -284,7 +284,7 @@ final class BackendConnection extends Flushable {
                 return;
             }
         }
-        codec = pool.protocol.newServerCodec(node == null ? pool.serverSettings(server) : pool.protocolSettings);
+        codec = pool.protocol.newServerCodec(node == null ? pool.serverSettings(server) : pool.nodeSettings);
         Handler handler = new Handler();
         ChannelFuture future = node == null
                 ? pool.connector.connect(server, loopState.loop, loopState.backendReadAllocator(pool), handler)

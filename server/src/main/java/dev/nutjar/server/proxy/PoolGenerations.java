@@ -65,6 +65,9 @@ final class PoolGenerations {
         if (pool.redisCluster()) {
             runtime.cluster = clusterTopology(pool);
             runtime.readFrom = pool.readFrom();
+            ServerSpec first = pool.servers().get(0);
+            runtime.nodeSettings = settings.withServerCredentials(pool.serverUsername(first),
+                    pool.serverPassword(first));
         }
         SentinelPools.watch(runtime, pool, previous);
         runtime.description = new PoolDescription(runtime, pool.allowCommands());

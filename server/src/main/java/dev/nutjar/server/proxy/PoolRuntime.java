@@ -62,6 +62,9 @@ final class PoolRuntime {
     PoolTls tls = PoolTls.PLAIN;
     /** What each server is told on a new connection (its credentials); null: {@link #protocolSettings}. */
     ProtocolSettings[] serverSettings;
+
+    /** What a cluster pool's nodes are told on a new connection: the pool's credentials, as its probe's. */
+    ProtocolSettings nodeSettings;
     /** For a Redis Cluster pool, its slot map, which places the keys; null for a ring of fixed servers. */
     ClusterTopology cluster;
     /** For a Redis Cluster pool, which node of a slot answers read-only commands ({@code read_from}). */

@@ -211,6 +211,40 @@ class ClusterIT {
         }
     }
 
+    @Test
+    @Order(8)
+    void nodeConnectionsLogInAsThePoolSays() throws Exception {
+        List<BackendProcess> nodes = cluster.live();
+        for (BackendProcess node : nodes) {
+            try (Jedis jedis = RedisShards.direct(node)) {
+                assertThat(jedis.aclSetUser("nutjar", "on", ">node-secret", "~*", "&*", "+@all")).isEqualTo("OK");
+            }
+        }
+        // Only a connection logged in as the pool's user may now GET.
+        setOnEach(nodes, "-get");
+        try (TestProxy authed = TestProxy.startPool("authed", """
+                  redis: true
+                  redis_cluster: true
+                  redis_username: nutjar
+                  redis_server_auth: node-secret
+                  timeout: 2000
+                  servers:
+                   - %s:1
+                """.formatted(nodes.get(0).address()), 2); Jedis jedis = authed.jedis()) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(jedis.set("auth:" + i, "v" + i)).isEqualTo("OK");
+                assertThat(jedis.get("auth:" + i)).isEqualTo("v" + i);
+            }
+        } finally {
+            setOnEach(nodes, "+get");
+            for (BackendProcess node : nodes) {
+                try (Jedis jedis = RedisShards.direct(node)) {
+                    jedis.aclDelUser("nutjar");
+                }
+            }
+        }
+    }
+
     /** Changes what the default user may run on each of {@code nodes} ({@code ACL SETUSER default rule}). */
     private static void setOnEach(List<BackendProcess> nodes, String rule) {
         for (BackendProcess node : nodes) {
@@ -221,7 +255,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aLiveReshardIsInvisibleToClients() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (Load load = Load.start(proxy, 4)) {
@@ -238,7 +272,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
         try (Load load = Load.start(proxy, 4)) {
@@ -258,7 +292,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess victim = aMasterWithAReplica(observer);
