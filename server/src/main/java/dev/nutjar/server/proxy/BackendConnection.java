@@ -62,8 +62,10 @@ final class BackendConnection extends Flushable {
     private int server;
     /** The cluster node it connects to, or null for a server of the pool's list. */
     private final NodeAddress node;
-    /** Told when the connection to {@link #node} fails: the cluster's map is refreshed. */
-    private final Runnable nodeFailed;
+    /** Told of redirects and failures of {@link #node}; null for a server of the pool's list. */
+    private final ClusterNodeEvents cluster;
+    /** For a cluster node: the bytes of the requests in {@link #awaiting}, to send one again where a redirect says. */
+    private final SentRequests sent;
     /** A reload took it out of its pool: it closes once the requests on it are answered. */
     private boolean retired;
     private final LoopState loopState;
@@ -102,9 +104,9 @@ final class BackendConnection extends Flushable {
         this(pool, server, null, null, loopState, null);
     }
 
-    /** A connection to {@code node} of a cluster pool; {@code nodeFailed} runs when it fails. */
-    BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable nodeFailed) {
-        this(pool, -1, node, nodeFailed, loopState, null);
+    /** A connection to {@code node} of a cluster pool, which tells {@code cluster} of redirects and failures. */
+    BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, ClusterNodeEvents cluster) {
+        this(pool, -1, node, cluster, loopState, null);
     }
 
     /**
@@ -116,13 +118,14 @@ final class BackendConnection extends Flushable {
         this(pool, server, null, null, loopState, dedicatedOwner);
     }
 
-    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed,
+    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, ClusterNodeEvents cluster,
             LoopState loopState, DedicatedOwner dedicatedOwner) {
         this.dedicatedOwner = dedicatedOwner;
         this.pool = pool;
         this.server = server;
         this.node = node;
-        this.nodeFailed = nodeFailed;
+        this.cluster = cluster;
+        this.sent = cluster == null ? null : new SentRequests(pool.buffers.coalesceLimit());
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
         this.timer = new DeadlineTimer(loopState, this::expire);
@@ -158,6 +161,9 @@ final class BackendConnection extends Flushable {
      */
     void send(Exchange exchange, ByteBuf frame) {
         await(exchange, frame.readableBytes());
+        if (sent != null) {
+            sent.add(frame, frame.readerIndex(), frame.readableBytes());
+        }
         write(frame);
         armTimerFor(exchange);
     }
@@ -170,6 +176,9 @@ final class BackendConnection extends Flushable {
      */
     void send(Exchange exchange, ByteBuf source, int index, int length) {
         await(exchange, length);
+        if (sent != null) {
+            sent.add(source, index, length);
+        }
         write(source, index, length);
         armTimerFor(exchange);
     }
@@ -205,6 +214,9 @@ final class BackendConnection extends Flushable {
      */
     void sendWithoutDeadline(Exchange exchange, ByteBuf source, int index, int length) {
         await(exchange, length);
+        if (sent != null) {
+            sent.add(source, index, length);
+        }
         exchange.deadline = 0;
         write(source, index, length);
     }
@@ -407,6 +419,9 @@ final class BackendConnection extends Flushable {
         ByteBuf frame;
         while ((frame = unsent.poll()) != null) {
             frame.release();
+        }
+        if (sent != null) {
+            sent.clear();
         }
         abandoned = 0;
         handshakeRepliesLeft = 0;
@@ -634,15 +649,24 @@ final class BackendConnection extends Flushable {
             recordLatency(exchange);
         }
         count(ServerStat.RESPONSES, 1);
-        count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
+        int streamed = stream.endIfStreaming(exchange);
+        count(ServerStat.RESPONSE_BYTES, (long) length + streamed);
         // Skipped before the exchange completes: completing it can close this connection.
         ByteBuf source = inbound;
         int index = source.readerIndex();
         if (reply == null) {
             source.skipBytes(length);
         }
+        ByteBuf redirectedRequest = sent == null ? null
+                : keptForRedirect(exchange, !exchange.abandoned && streamed == 0, reply != null ? reply : source,
+                        reply != null ? reply.readerIndex() : index, length);
         if (exchange.abandoned) {
             lateReplyDropped(reply);
+        } else if (redirectedRequest != null && cluster.redirected(this, exchange, redirectedRequest,
+                reply != null ? reply : source, reply != null ? reply.readerIndex() : index, length)) {
+            if (reply != null) {
+                reply.release();
+            }
         } else {
             if (server >= 0) {
                 boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
@@ -665,6 +689,30 @@ final class BackendConnection extends Flushable {
         }
         exchange.releasedByBackend();
         return true;
+    }
+
+    /**
+     * Forgets the bytes of {@code exchange}, the oldest request, now answered; first copies them
+     * when the reply, whole in {@code reply} at {@code index}, may redirect it (an error whose
+     * first letter is that of {@code MOVED}, {@code ASK} or {@code TRYAGAIN}).
+     *
+     * @return the copy, owned by the caller; or null
+     */
+    private ByteBuf keptForRedirect(Exchange exchange, boolean whole, ByteBuf reply, int index, int length) {
+        ByteBuf copy = null;
+        if (whole && length >= 8 && reply.getByte(index) == '-') {
+            byte first = reply.getByte(index + 1);
+            if (first == 'M' || first == 'A' || first == 'T') {
+                copy = sent.copyOldest(exchange.requestBytes, channel.alloc());
+            }
+        }
+        sent.dropOldest(exchange.requestBytes);
+        return copy;
+    }
+
+    /** The cluster node it connects to; null for a server of the pool's list. */
+    NodeAddress node() {
+        return node;
     }
 
     /** Reads a frame no request awaits (a pub/sub message) and gives it to the owner; whether one was whole. */
@@ -755,8 +803,8 @@ final class BackendConnection extends Flushable {
         }
         if (server >= 0) {
             pool.routing.recordFailure(server);
-        } else if (nodeFailed != null) {
-            nodeFailed.run();
+        } else if (cluster != null) {
+            cluster.nodeFailed();
         }
     }
 

@@ -14,11 +14,12 @@ import java.util.Arrays;
 /**
  * A Redis Cluster pool as one event loop sees it: a key's "server" is its slot, served by the
  * node the pool's {@link ClusterTopology} names now; this loop's connections to the nodes, by
- * node index, grow as nodes are discovered. Every request sent is a {@link ClusterExchange},
- * which keeps its bytes to follow {@code MOVED} and {@code ASK} redirects. Splitting by slot
- * keeps each fragment of a multi-key command within one slot, as Redis Cluster requires.
+ * node index, grow as nodes are discovered. A request goes out as in any pool; its connection
+ * keeps its bytes until the reply, and one that a node redirects ({@code MOVED}, {@code ASK},
+ * {@code TRYAGAIN}) goes on as a {@link ClusterExchange}. Splitting by slot keeps each fragment
+ * of a multi-key command within one slot, as Redis Cluster requires.
  */
-final class ClusterUpstream implements Upstream {
+final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     private static final byte[] CROSSSLOT =
             "-CROSSSLOT Keys in request don't hash to the same slot\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -28,13 +29,11 @@ final class ClusterUpstream implements Upstream {
     /** [node][connection], by the node's index in the topology's maps; null until first used. */
     private BackendConnection[][] connections = new BackendConnection[0][];
     private int[] next = new int[0];
-    private final Runnable nodeFailed;
 
     ClusterUpstream(PoolRuntime pool, LoopState loop) {
         this.pool = pool;
         this.loop = loop;
         this.topology = pool.cluster;
-        this.nodeFailed = topology::refreshSoon;
     }
 
     ClusterTopology topology() {
@@ -93,7 +92,7 @@ final class ClusterUpstream implements Upstream {
         if (conns == null) {
             conns = new BackendConnection[pool.serverConnections];
             for (int c = 0; c < conns.length; c++) {
-                conns[c] = new BackendConnection(pool, map.node(node), loop, nodeFailed);
+                conns[c] = new BackendConnection(pool, map.node(node), loop, this);
             }
             connections[node] = conns;
         }
@@ -106,15 +105,14 @@ final class ClusterUpstream implements Upstream {
     }
 
     @Override
-    public void send(int slot, Exchange exchange, ByteBuf source, int index, int length) {
-        ClusterExchange sent = new ClusterExchange(this, exchange, slot, ClusterExchange.keep(source, index, length));
-        connection(slot).send(sent, source, index, length);
+    public void nodeFailed() {
+        topology.refreshSoon();
     }
 
     @Override
-    public void send(int slot, Exchange exchange, ByteBuf frame) {
-        ClusterExchange sent = new ClusterExchange(this, exchange, slot, frame.retainedDuplicate());
-        connection(slot).send(sent, frame);
+    public boolean redirected(BackendConnection from, Exchange exchange, ByteBuf request, ByteBuf reply, int index,
+            int length) {
+        return ClusterExchange.follow(this, from, exchange, request, reply, index, length);
     }
 
     /** Redis's own reply to keys of several slots in a command that needs one. */
