@@ -96,8 +96,46 @@ class ClusterIT {
         }
     }
 
+    /**
+     * One slot migrated by hand, step by step: each redirect is followed where Redis says, and a
+     * multi-key request over keys on both sides gets Redis's own TRYAGAIN once the retries run out.
+     */
     @Test
     @Order(3)
+    void followsAskTryagainAndMovedOfAMigratingSlot() {
+        String key = "{migrating}one";
+        String other = "{migrating}two";
+        BackendProcess observer = cluster.nodes().get(0);
+        BackendProcess from = cluster.masterOf(key, observer);
+        BackendProcess to = cluster.masters(observer).stream().filter(m -> m != from).findFirst().orElseThrow();
+        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to)) {
+            assertThat(jedis.mset(key, "1", other, "2")).isEqualTo("OK");
+            int slot = (int) source.clusterKeySlot(key);
+            source.configResetStat();
+            target.clusterSetSlotImporting(slot, cluster.id(from));
+            source.clusterSetSlotMigrating(slot, cluster.id(to));
+            source.migrate("127.0.0.1", to.port(), key, 0, 5000);
+
+            assertThat(jedis.get(key)).isEqualTo("1");
+            assertThat(jedis.get(other)).isEqualTo("2");
+            assertThatThrownBy(() -> jedis.mget(key, other)).hasMessageStartingWith("TRYAGAIN");
+            source.migrate("127.0.0.1", to.port(), other, 0, 5000);
+            assertThat(jedis.mget(key, other)).containsExactly("1", "2");
+            for (BackendProcess master : cluster.masters(observer)) {
+                try (Jedis node = RedisShards.direct(master)) {
+                    node.clusterSetSlotNode(slot, cluster.id(to));
+                }
+            }
+            assertThat(jedis.get(key)).isEqualTo("1");
+            assertThat(jedis.set(other, "3")).isEqualTo("OK");
+
+            // Redis's count of the errors it sent: the ASKs followed, and TRYAGAIN once and on five retries.
+            assertThat(source.info("errorstats")).contains("errorstat_ASK:count=2", "errorstat_TRYAGAIN:count=6");
+        }
+    }
+
+    @Test
+    @Order(4)
     void startsWithItsFirstSeedDown() throws Exception {
         int dead = BackendProcess.freePort();
         BackendProcess live = cluster.masters(cluster.nodes().get(0)).get(2);
@@ -117,7 +155,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aLiveReshardIsInvisibleToClients() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (Load load = Load.start(proxy, 4)) {
@@ -134,7 +172,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
         try (Load load = Load.start(proxy, 4)) {
@@ -154,7 +192,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess victim = cluster.masters(observer).stream()
