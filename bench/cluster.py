@@ -11,7 +11,8 @@ cluster), and runs redis-benchmark SET and GET, pipelined and not, against:
   direct   the cluster itself, redis-benchmark --cluster (the client routes)
 
 interleaved over several rounds (the order reversed every other round, after
-one short warm-up run of each), and prints per workload the median ops/s, the
+one short warm-up run of each; both sets of servers first get the tagged keys
+that --cluster writes, so they hold keyspaces of one size), and prints per workload the median ops/s, the
 median of the per-round ratios cluster/ketama and cluster/direct, and the CPU
 time per request of each process: Nutjar, the three Redis servers the run
 used, and redis-benchmark itself. Ratios taken side by side within a round,
@@ -103,6 +104,23 @@ class Bench:
         self.nutjar = self.spawn("nutjar", cmd)
         wait_port(self.ketama_port, self.nutjar, "nutjar")
         wait_port(self.cluster_port, self.nutjar, "nutjar")
+        self.fill()
+
+    def fill(self):
+        """Gives both sets of servers the keys redis-benchmark --cluster writes, before anything is measured.
+
+        --cluster rewrites each node's keys as key:{tag}:N with a tag of that node's slots, so the
+        direct runs add up to a keyspace of keys to each cluster node that the standalone servers
+        never get: a bigger keyspace costs each command more. Each server of both sets gets as many
+        (a tag of its own on the standalone ones), written up front so no run sees it grow.
+        """
+        keyspace = self.args.keyspace
+        fills = [["-p", str(self.cluster[0]), "--cluster", "-n", str(9 * keyspace), "-t", "set"]]
+        fills += [["-p", str(port), "-n", str(3 * keyspace), "SET", "key:{s%d}:__rand_int__" % i, "xxx"]
+                  for i, port in enumerate(self.standalone)]
+        for fill in fills:
+            subprocess.run(["redis-benchmark", "-h", HOST, "-c", "50", "-P", "16", "-r", str(keyspace), "-q"] + fill,
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def run(self, target, test, clients, pipeline, requests):
         """ops/s, and CPU us per request of Nutjar, of the servers used and of redis-benchmark."""
