@@ -2,7 +2,11 @@ package dev.nutjar.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nutjar.hash.HashFunction;
+import dev.nutjar.hash.HashFunctions;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,5 +29,40 @@ class ClusterSlotTest {
     void honoursOffsetAndLength(String key, int offset, int length, int slot) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
         assertThat(ClusterSlot.of(bytes, offset, length)).isEqualTo(slot);
+    }
+
+    /** Random keys over a few letters and braces, against Redis's rule spelled out on twemproxy's {@code crc16}. */
+    @Test
+    void agreesWithTheTagRuleOverTheCrc16HashFunction() {
+        HashFunction crc16 = HashFunctions.get("crc16");
+        byte[] alphabet = "ab{}".getBytes(StandardCharsets.US_ASCII);
+        Random random = new Random(21);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] key = new byte[random.nextInt(12)];
+            for (int i = 0; i < key.length; i++) {
+                key[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            int from = 0;
+            int to = key.length;
+            int open = indexOf(key, '{', 0);
+            if (open >= 0) {
+                int close = indexOf(key, '}', open + 1);
+                if (close > open + 1) {
+                    from = open + 1;
+                    to = close;
+                }
+            }
+            int expected = (int) (crc16.hash(key, from, to - from) & (ClusterSlot.SLOTS - 1));
+            assertThat(ClusterSlot.of(key, 0, key.length)).as(new String(key, StandardCharsets.US_ASCII)).isEqualTo(expected);
+        }
+    }
+
+    private static int indexOf(byte[] key, char c, int from) {
+        for (int i = from; i < key.length; i++) {
+            if (key[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -55,6 +55,24 @@ public final class SlotMap {
         return replicas[slot];
     }
 
+    /**
+     * The node index of the master whose slots {@code replica} (a node index) serves, or
+     * {@link #NO_NODE} when it is no replica in this map. A scan of the slots: for a replica that failed.
+     */
+    public int masterOf(int replica) {
+        if (replica == NO_NODE) {
+            return NO_NODE;
+        }
+        for (int slot = 0; slot < owners.length; slot++) {
+            for (int node : replicas[slot]) {
+                if (node == replica) {
+                    return owners[slot];
+                }
+            }
+        }
+        return NO_NODE;
+    }
+
     /** The nodes ever seen, by index. */
     public int nodeCount() {
         return nodes.size();

@@ -65,8 +65,10 @@ final class BackendConnection extends Flushable {
     private int server;
     /** The cluster node it connects to, or null for a server of the pool's list. */
     private final NodeAddress node;
-    /** Told when the connection to {@link #node} fails: the cluster's map is refreshed. */
-    private final Runnable nodeFailed;
+    /** Told of redirects and failures of {@link #node}; null for a server of the pool's list. */
+    private final ClusterNodeEvents cluster;
+    /** For a cluster node: the bytes of the requests in {@link #awaiting}, to send one again where a redirect says. */
+    private final SentRequests sent;
     /** To a cluster replica: {@code READONLY} first, so that it answers reads of its master's slots. */
     private final boolean replica;
     /** A replica's refusal of READONLY is logged once as a warning: it is tried again every few seconds. */
@@ -112,17 +114,18 @@ final class BackendConnection extends Flushable {
         this(pool, server, null, null, false, loopState, null);
     }
 
-    /** A connection to {@code node} of a cluster pool; {@code nodeFailed} runs when it fails. */
-    BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable nodeFailed) {
-        this(pool, -1, node, nodeFailed, false, loopState, null);
+    /** A connection to {@code node} of a cluster pool, which tells {@code cluster} of redirects and failures. */
+    BackendConnection(PoolRuntime pool, NodeAddress node, LoopState loopState, ClusterNodeEvents cluster) {
+        this(pool, -1, node, cluster, false, loopState, null);
     }
 
     /**
      * A connection to replica {@code node} of a cluster pool, made read-only before it carries a
-     * request; {@code failed} runs when it fails or the replica refuses {@code READONLY}.
+     * request; it tells {@code cluster} of redirects, of its failures and of the reads it then lost.
      */
-    static BackendConnection toReplica(PoolRuntime pool, NodeAddress node, LoopState loopState, Runnable failed) {
-        return new BackendConnection(pool, -1, node, failed, true, loopState, null);
+    static BackendConnection toReplica(PoolRuntime pool, NodeAddress node, LoopState loopState,
+            ClusterNodeEvents cluster) {
+        return new BackendConnection(pool, -1, node, cluster, true, loopState, null);
     }
 
     /**
@@ -134,13 +137,15 @@ final class BackendConnection extends Flushable {
         this(pool, server, null, null, false, loopState, dedicatedOwner);
     }
 
-    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, Runnable nodeFailed, boolean replica,
+    private BackendConnection(PoolRuntime pool, int server, NodeAddress node, ClusterNodeEvents cluster,
+            boolean replica,
             LoopState loopState, DedicatedOwner dedicatedOwner) {
         this.dedicatedOwner = dedicatedOwner;
         this.pool = pool;
         this.server = server;
         this.node = node;
-        this.nodeFailed = nodeFailed;
+        this.cluster = cluster;
+        this.sent = cluster == null ? null : new SentRequests(pool.buffers.coalesceLimit());
         this.replica = replica;
         this.loopState = loopState;
         this.batch = new OutboundBatch(pool.buffers, loopState.spares);
@@ -177,6 +182,9 @@ final class BackendConnection extends Flushable {
      */
     void send(Exchange exchange, ByteBuf frame) {
         await(exchange, frame.readableBytes());
+        if (sent != null) {
+            sent.add(frame, frame.readerIndex(), frame.readableBytes());
+        }
         write(frame);
         armTimerFor(exchange);
     }
@@ -189,6 +197,9 @@ final class BackendConnection extends Flushable {
      */
     void send(Exchange exchange, ByteBuf source, int index, int length) {
         await(exchange, length);
+        if (sent != null) {
+            sent.add(source, index, length);
+        }
         write(source, index, length);
         armTimerFor(exchange);
     }
@@ -224,6 +235,9 @@ final class BackendConnection extends Flushable {
      */
     void sendWithoutDeadline(Exchange exchange, ByteBuf source, int index, int length) {
         await(exchange, length);
+        if (sent != null) {
+            sent.add(source, index, length);
+        }
         exchange.deadline = 0;
         write(source, index, length);
     }
@@ -428,6 +442,11 @@ final class BackendConnection extends Flushable {
         while ((frame = unsent.poll()) != null) {
             frame.release();
         }
+        ByteBuf[] forMaster = null;
+        if (sent != null) {
+            forMaster = replica && !FailureReasons.SHUTTING_DOWN.equals(reason) ? keptForMaster() : null;
+            sent.clear();
+        }
         abandoned = 0;
         handshakeRepliesLeft = 0;
         checkingRole = false;
@@ -449,12 +468,36 @@ final class BackendConnection extends Flushable {
             lostBytes += exchange.requestBytes;
         }
         queues.lost(lost.length, lostBytes);
-        for (Exchange exchange : lost) {
+        for (int i = 0; i < lost.length; i++) {
+            Exchange exchange = lost[i];
             if (!exchange.abandoned) {
-                exchange.failed(reason);
+                if (forMaster != null) {
+                    cluster.replicaLost(this, exchange, forMaster[i]);
+                } else {
+                    exchange.failed(reason);
+                }
             }
             exchange.releasedByBackend();
         }
+    }
+
+    /**
+     * A copy of each awaited request's bytes, in order, for a replica whose reads go to the master
+     * when it fails; null for one given up on.
+     *
+     * @return copies owned by the caller
+     */
+    private ByteBuf[] keptForMaster() {
+        ByteBuf[] copies = new ByteBuf[awaiting.size()];
+        int i = 0;
+        for (Exchange exchange : awaiting) {
+            if (!exchange.abandoned) {
+                copies[i] = sent.copyOldest(exchange.requestBytes, PoolRuntime.ALLOCATOR);
+            }
+            sent.dropOldest(exchange.requestBytes);
+            i++;
+        }
+        return copies;
     }
 
     private void closeChannel() {
@@ -642,7 +685,7 @@ final class BackendConnection extends Flushable {
             } else {
                 log.debug("replica {} of pool '{}' refused READONLY again ({})", node, pool.name, refused);
             }
-            nodeFailed.run();
+            cluster.nodeFailed(this);
             closeChannel();
             broken(FailureReasons.NOT_READ_ONLY, false);
             return;
@@ -683,15 +726,24 @@ final class BackendConnection extends Flushable {
             recordLatency(exchange);
         }
         count(ServerStat.RESPONSES, 1);
-        count(ServerStat.RESPONSE_BYTES, (long) length + stream.endIfStreaming(exchange));
+        int streamed = stream.endIfStreaming(exchange);
+        count(ServerStat.RESPONSE_BYTES, (long) length + streamed);
         // Skipped before the exchange completes: completing it can close this connection.
         ByteBuf source = inbound;
         int index = source.readerIndex();
         if (reply == null) {
             source.skipBytes(length);
         }
+        ByteBuf redirectedRequest = sent == null ? null
+                : keptForRedirect(exchange, !exchange.abandoned && streamed == 0, reply != null ? reply : source,
+                        reply != null ? reply.readerIndex() : index, length);
         if (exchange.abandoned) {
             lateReplyDropped(reply);
+        } else if (redirectedRequest != null && cluster.redirected(this, exchange, redirectedRequest,
+                reply != null ? reply : source, reply != null ? reply.readerIndex() : index, length)) {
+            if (reply != null) {
+                reply.release();
+            }
         } else {
             if (server >= 0) {
                 boolean failure = reply != null ? codec.isServerFailure(reply) : codec.isServerFailure(source, index, length);
@@ -714,6 +766,36 @@ final class BackendConnection extends Flushable {
         }
         exchange.releasedByBackend();
         return true;
+    }
+
+    /**
+     * Forgets the bytes of {@code exchange}, the oldest request, now answered; first copies them
+     * when the reply, whole in {@code reply} at {@code index}, may redirect it (an error whose
+     * first letter is that of {@code MOVED}, {@code ASK}, {@code TRYAGAIN} or, from a replica, {@code LOADING}).
+     *
+     * @return the copy, owned by the caller; or null
+     */
+    private ByteBuf keptForRedirect(Exchange exchange, boolean whole, ByteBuf reply, int index, int length) {
+        ByteBuf copy = null;
+        if (whole && length >= 8 && reply.getByte(index) == '-') {
+            byte first = reply.getByte(index + 1);
+            // A replica's -LOADING or -MASTERDOWN sends the read to the master.
+            if (first == 'M' || first == 'A' || first == 'T' || (replica && first == 'L')) {
+                copy = sent.copyOldest(exchange.requestBytes, channel.alloc());
+            }
+        }
+        sent.dropOldest(exchange.requestBytes);
+        return copy;
+    }
+
+    /** The cluster node it connects to; null for a server of the pool's list. */
+    NodeAddress node() {
+        return node;
+    }
+
+    /** Whether it connects to a cluster replica, for reads. */
+    boolean isReplica() {
+        return replica;
     }
 
     /** Reads a frame no request awaits (a pub/sub message) and gives it to the owner; whether one was whole. */
@@ -804,8 +886,8 @@ final class BackendConnection extends Flushable {
         }
         if (server >= 0) {
             pool.routing.recordFailure(server);
-        } else if (nodeFailed != null) {
-            nodeFailed.run();
+        } else if (cluster != null) {
+            cluster.nodeFailed(this);
         }
     }
 

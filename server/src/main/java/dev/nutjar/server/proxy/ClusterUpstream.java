@@ -15,11 +15,13 @@ import java.util.Arrays;
 /**
  * A Redis Cluster pool as one event loop sees it: a key's "server" is its slot, served by the
  * node the pool's {@link ClusterTopology} names now; this loop's connections to the nodes, by
- * node index, grow as nodes are discovered. Every request sent is a {@link ClusterExchange},
- * which keeps its bytes to follow {@code MOVED} and {@code ASK} redirects. Splitting by slot
- * keeps each fragment of a multi-key command within one slot, as Redis Cluster requires.
+ * node index, grow as nodes are discovered. A request goes out as in any pool; its connection
+ * keeps its bytes until the reply, and one that a node redirects ({@code MOVED}, {@code ASK},
+ * {@code TRYAGAIN}) goes on as a {@link ClusterExchange}. Reads go to replicas as
+ * {@code read_from} says ({@link ReplicaReads}). Splitting by slot keeps each fragment
+ * of a multi-key command within one slot, as Redis Cluster requires.
  */
-final class ClusterUpstream implements Upstream {
+final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     private static final byte[] CROSSSLOT =
             "-CROSSSLOT Keys in request don't hash to the same slot\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -29,7 +31,6 @@ final class ClusterUpstream implements Upstream {
     /** [node][connection], by the node's index in the topology's maps; null until first used. */
     private BackendConnection[][] connections = new BackendConnection[0][];
     private int[] next = new int[0];
-    private final Runnable nodeFailed;
     /** Where reads go when {@code read_from} is not {@code master}; null when they go to the masters. */
     private final ReplicaReads replicaReads;
 
@@ -37,8 +38,7 @@ final class ClusterUpstream implements Upstream {
         this.pool = pool;
         this.loop = loop;
         this.topology = pool.cluster;
-        this.nodeFailed = topology::refreshSoon;
-        this.replicaReads = pool.readFrom == ReadFrom.MASTER ? null : new ReplicaReads(pool, loop);
+        this.replicaReads = pool.readFrom == ReadFrom.MASTER ? null : new ReplicaReads(pool, loop, this);
     }
 
     ClusterTopology topology() {
@@ -97,7 +97,7 @@ final class ClusterUpstream implements Upstream {
         if (conns == null) {
             conns = new BackendConnection[pool.serverConnections];
             for (int c = 0; c < conns.length; c++) {
-                conns[c] = new BackendConnection(pool, map.node(node), loop, nodeFailed);
+                conns[c] = new BackendConnection(pool, map.node(node), loop, this);
             }
             connections[node] = conns;
         }
@@ -109,37 +109,43 @@ final class ClusterUpstream implements Upstream {
         return conns[i];
     }
 
-    @Override
-    public void send(int slot, Exchange exchange, ByteBuf source, int index, int length) {
-        ClusterExchange sent = new ClusterExchange(this, exchange, slot, ClusterExchange.keep(source, index, length));
-        connection(slot).send(sent, source, index, length);
-    }
-
-    @Override
-    public void send(int slot, Exchange exchange, ByteBuf frame) {
-        ClusterExchange sent = new ClusterExchange(this, exchange, slot, frame.retainedDuplicate());
-        connection(slot).send(sent, frame);
+    /** A connection to the master of replica {@code replica}, or when the map no longer knows it, to any node. */
+    BackendConnection masterOf(NodeAddress replica) {
+        SlotMap map = topology.current();
+        int master = map.masterOf(map.indexOf(replica));
+        // Any node's MOVED will tell where the read's slot is.
+        return toNode(map, master == SlotMap.NO_NODE ? 0 : master);
     }
 
     @Override
     public void sendRead(int slot, Exchange exchange, ByteBuf source, int index, int length) {
         BackendConnection replica = replicaReads == null ? null : replicaReads.connection(slot);
-        if (replica == null) {
-            send(slot, exchange, source, index, length);
-            return;
-        }
-        replica.send(ClusterExchange.toReplica(this, exchange, slot, ClusterExchange.keep(source, index, length)),
-                source, index, length);
+        (replica != null ? replica : connection(slot)).send(exchange, source, index, length);
     }
 
     @Override
     public void sendRead(int slot, Exchange exchange, ByteBuf frame) {
         BackendConnection replica = replicaReads == null ? null : replicaReads.connection(slot);
-        if (replica == null) {
-            send(slot, exchange, frame);
-            return;
+        (replica != null ? replica : connection(slot)).send(exchange, frame);
+    }
+
+    @Override
+    public void nodeFailed(BackendConnection from) {
+        if (from.isReplica() && replicaReads != null) {
+            replicaReads.failed(from.node());
         }
-        replica.send(ClusterExchange.toReplica(this, exchange, slot, frame.retainedDuplicate()), frame);
+        topology.refreshSoon();
+    }
+
+    @Override
+    public void replicaLost(BackendConnection from, Exchange exchange, ByteBuf request) {
+        ClusterExchange.toMaster(this, from, exchange, request);
+    }
+
+    @Override
+    public boolean redirected(BackendConnection from, Exchange exchange, ByteBuf request, ByteBuf reply, int index,
+            int length) {
+        return ClusterExchange.follow(this, from, exchange, request, reply, index, length);
     }
 
     /** Redis's own reply to keys of several slots in a command that needs one. */

@@ -3,7 +3,8 @@ package dev.nutjar.server.proxy;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A request the proxy adds to a connection of its own accord (MULTI or DISCARD in a transaction):
+ * A request the proxy adds to a connection of its own accord (MULTI or DISCARD in a transaction,
+ * ASKING before a request a cluster node redirected with -ASK):
  * its reply, or its failure, concerns no client and is dropped.
  */
 final class DroppedReply extends Exchange {

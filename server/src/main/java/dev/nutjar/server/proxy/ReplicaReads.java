@@ -1,6 +1,7 @@
 package dev.nutjar.server.proxy;
 
 import dev.nutjar.server.cluster.ClusterTopology;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.cluster.ReadNodeChoice;
 import dev.nutjar.server.cluster.SlotMap;
 import java.util.Arrays;
@@ -17,12 +18,15 @@ final class ReplicaReads {
     private final LoopState loop;
     private final ClusterTopology topology;
     private final ReadNodeChoice choice;
+    private final ClusterNodeEvents events;
     /** [node][connection], by node index; null for a node never read from. */
     private BackendConnection[][] connections = new BackendConnection[0][];
     private int turn;
 
-    ReplicaReads(PoolRuntime pool, LoopState loop) {
+    /** @param events told of the replica connections' redirects and failures */
+    ReplicaReads(PoolRuntime pool, LoopState loop, ClusterNodeEvents events) {
         this.pool = pool;
+        this.events = events;
         this.loop = loop;
         this.topology = pool.cluster;
         this.choice = new ReadNodeChoice(pool.readFrom);
@@ -41,9 +45,8 @@ final class ReplicaReads {
         BackendConnection[] conns = connections[node];
         if (conns == null) {
             conns = new BackendConnection[pool.serverConnections];
-            Runnable failed = () -> replicaFailed(node);
             for (int c = 0; c < conns.length; c++) {
-                conns[c] = BackendConnection.toReplica(pool, map.node(node), loop, failed);
+                conns[c] = BackendConnection.toReplica(pool, map.node(node), loop, events);
             }
             connections[node] = conns;
         }
@@ -51,9 +54,12 @@ final class ReplicaReads {
         return conns[turn];
     }
 
-    private void replicaFailed(int node) {
-        choice.failed(node, topology.health());
-        topology.refreshSoon();
+    /** A connection to {@code replica} failed: its reads go to the master until the topology reaches it again. */
+    void failed(NodeAddress replica) {
+        int node = topology.current().indexOf(replica);
+        if (node != SlotMap.NO_NODE) {
+            choice.failed(node, topology.health());
+        }
     }
 
     /** A reload replaced the pool: the connections close once answered. */

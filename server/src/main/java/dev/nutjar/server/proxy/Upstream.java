@@ -31,8 +31,8 @@ interface Upstream {
     }
 
     /**
-     * Sends a request whose reply completes {@code exchange} to {@code server}. A cluster pool
-     * keeps the bytes to follow redirects; a ring sends them and forgets them.
+     * Sends a request whose reply completes {@code exchange} to {@code server}. (A cluster
+     * node's connection keeps the bytes until the reply, to follow a redirect.)
      *
      * @param source holds the request at {@code index}; still the caller's, not retained
      */

@@ -115,6 +115,9 @@ class ClusterProbeTest {
         assertThat(map.replicasOf(100)).isEmpty();
         assertThat(map.replicasOf(101)).isEmpty();
         assertThat(map.masters()).containsExactly(master, other);
+        assertThat(map.masterOf(map.indexOf(replica))).isEqualTo(map.indexOf(master));
+        assertThat(map.masterOf(map.indexOf(master))).isEqualTo(SlotMap.NO_NODE);
+        assertThat(map.masterOf(SlotMap.NO_NODE)).isEqualTo(SlotMap.NO_NODE);
         assertThat(map.serving()).containsExactlyInAnyOrder(master, replica, other);
         // A replica gone from the shard changes the map; the same shape again does not.
         assertThat(map.with(shape)).isSameAs(map);

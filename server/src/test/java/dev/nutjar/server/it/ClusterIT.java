@@ -98,8 +98,46 @@ class ClusterIT {
         }
     }
 
+    /**
+     * One slot migrated by hand, step by step: each redirect is followed where Redis says, and a
+     * multi-key request over keys on both sides gets Redis's own TRYAGAIN once the retries run out.
+     */
     @Test
     @Order(3)
+    void followsAskTryagainAndMovedOfAMigratingSlot() {
+        String key = "{migrating}one";
+        String other = "{migrating}two";
+        BackendProcess observer = cluster.nodes().get(0);
+        BackendProcess from = cluster.masterOf(key, observer);
+        BackendProcess to = cluster.masters(observer).stream().filter(m -> m != from).findFirst().orElseThrow();
+        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to)) {
+            assertThat(jedis.mset(key, "1", other, "2")).isEqualTo("OK");
+            int slot = (int) source.clusterKeySlot(key);
+            source.configResetStat();
+            target.clusterSetSlotImporting(slot, cluster.id(from));
+            source.clusterSetSlotMigrating(slot, cluster.id(to));
+            source.migrate("127.0.0.1", to.port(), key, 0, 5000);
+
+            assertThat(jedis.get(key)).isEqualTo("1");
+            assertThat(jedis.get(other)).isEqualTo("2");
+            assertThatThrownBy(() -> jedis.mget(key, other)).hasMessageStartingWith("TRYAGAIN");
+            source.migrate("127.0.0.1", to.port(), other, 0, 5000);
+            assertThat(jedis.mget(key, other)).containsExactly("1", "2");
+            for (BackendProcess master : cluster.masters(observer)) {
+                try (Jedis node = RedisShards.direct(master)) {
+                    node.clusterSetSlotNode(slot, cluster.id(to));
+                }
+            }
+            assertThat(jedis.get(key)).isEqualTo("1");
+            assertThat(jedis.set(other, "3")).isEqualTo("OK");
+
+            // Redis's count of the errors it sent: the ASKs followed, and TRYAGAIN once and on five retries.
+            assertThat(source.info("errorstats")).contains("errorstat_ASK:count=2", "errorstat_TRYAGAIN:count=6");
+        }
+    }
+
+    @Test
+    @Order(4)
     void startsWithItsFirstSeedDown() throws Exception {
         int dead = BackendProcess.freePort();
         BackendProcess live = cluster.masters(cluster.nodes().get(0)).get(2);
@@ -119,7 +157,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void readFromReplicaSendsReadsToReplicasAndWritesToMasters() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         List<BackendProcess> masters = cluster.masters(observer);
@@ -144,7 +182,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aStoppedReplicasReadsGoToItsMasterUntilItIsBack() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess master = aMasterWithAReplica(observer);
@@ -181,7 +219,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void readFromNearestAnswersFromTheNodesOfEachSlot() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (TestProxy reads = startReadFrom("nearest"); Jedis jedis = reads.jedis()) {
@@ -193,7 +231,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void replicasThatRefuseReadonlyAreNotReadFrom() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         List<BackendProcess> masters = cluster.masters(observer);
@@ -212,7 +250,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void nodeConnectionsLogInAsThePoolSays() throws Exception {
         List<BackendProcess> nodes = cluster.live();
         for (BackendProcess node : nodes) {
@@ -255,7 +293,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aLiveReshardIsInvisibleToClients() throws Exception {
         List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
         try (Load load = Load.start(proxy, 4)) {
@@ -272,7 +310,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
         try (Load load = Load.start(proxy, 4)) {
@@ -292,7 +330,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void aFailoverFailsRequestsOnlyWhileItLasts() throws Exception {
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess victim = aMasterWithAReplica(observer);
