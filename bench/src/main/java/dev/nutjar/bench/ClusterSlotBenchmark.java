@@ -3,6 +3,7 @@ package dev.nutjar.bench;
 import dev.nutjar.protocol.KeyScratch;
 import dev.nutjar.routing.ClusterSlot;
 import dev.nutjar.server.cluster.NodeAddress;
+import dev.nutjar.server.cluster.ShardNodes;
 import dev.nutjar.server.cluster.SlotMap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -46,9 +47,9 @@ public class ClusterSlotBenchmark {
 
     @Setup
     public void setUp() {
-        NodeAddress[] shape = new NodeAddress[ClusterSlot.SLOTS];
+        ShardNodes[] shape = new ShardNodes[ClusterSlot.SLOTS];
         for (int slot = 0; slot < shape.length; slot++) {
-            shape[slot] = new NodeAddress("10.0.0." + (1 + slot * 3 / ClusterSlot.SLOTS), 6379);
+            shape[slot] = ShardNodes.masterOnly(new NodeAddress("10.0.0." + (1 + slot * 3 / ClusterSlot.SLOTS), 6379));
         }
         map = SlotMap.EMPTY.with(shape);
         byte[] keys = BenchKeys.printable(RoutingBenchmark.KEYS, length, 42);
