@@ -315,6 +315,11 @@ class ClusterIT {
     @Order(11)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
+        String cursorBefore;
+        try (Jedis jedis = proxy.jedis()) {
+            cursorBefore = jedis.scan(ScanParams.SCAN_POINTER_START, new ScanParams().count(10)).getCursor();
+            assertThat(jedis.scan(cursorBefore).getCursor()).isNotNull();
+        }
         try (Load load = Load.start(proxy, 4)) {
             load.awaitOps(2000);
             long started = load.millis();
@@ -329,6 +334,21 @@ class ClusterIT {
             assertThat(load.errors()).isEmpty();
         }
         assertThat(cluster.masters(cluster.nodes().get(0))).contains(added);
+        // A SCAN cursor names masters: made before the new one joined, it is refused, not walked on.
+        try (Jedis jedis = proxy.jedis()) {
+            Await.until("a SCAN cursor from before the new master is refused", Duration.ofSeconds(10),
+                    () -> scanRefused(jedis, cursorBefore));
+        }
+    }
+
+    private static boolean scanRefused(Jedis jedis, String cursor) {
+        try {
+            jedis.scan(cursor);
+            return false;
+        } catch (JedisDataException e) {
+            assertThat(e).hasMessage("ERR invalid cursor");
+            return true;
+        }
     }
 
     @Test
