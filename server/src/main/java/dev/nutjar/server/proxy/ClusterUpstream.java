@@ -33,6 +33,8 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     private int[] next = new int[0];
     /** Where reads go when {@code read_from} is not {@code master}; null when they go to the masters. */
     private final ReplicaReads replicaReads;
+    /** The masters the last request for each server went over: made again when the map changes. */
+    private ClusterMasters masters;
 
     ClusterUpstream(PoolRuntime pool, LoopState loop) {
         this.pool = pool;
@@ -52,8 +54,18 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
     @Override
     public String refusesServerAddressing() {
-        // Its server indexes are slots: a fan-out over the masters and their own connections are not built yet.
+        // Its server indexes are slots: a client's own connections to the nodes are not built yet.
         return FailureReasons.SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL;
+    }
+
+    /** The masters of the slot map now; null when no node serves a slot. */
+    @Override
+    public FanOutServers fanOutServers(PoolDescription pool) {
+        SlotMap map = topology.current();
+        if (masters == null || !masters.describes(pool, map)) {
+            masters = ClusterMasters.of(pool, map, this);
+        }
+        return masters;
     }
 
     @Override
@@ -87,7 +99,8 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         return toNode(map, node);
     }
 
-    private BackendConnection toNode(SlotMap map, int node) {
+    /** A connection to node {@code node} of {@code map}. */
+    BackendConnection toNode(SlotMap map, int node) {
         if (node >= connections.length) {
             int size = Math.max(node + 1, map.nodeCount());
             connections = Arrays.copyOf(connections, size);

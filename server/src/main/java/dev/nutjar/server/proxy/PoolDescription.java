@@ -36,6 +36,11 @@ final class PoolDescription implements PoolView {
                     .append(server.isUnix() ? server.unixPath() : server.host() + ":" + server.port())
                     .append(' ').append(server.weight());
         }
+        return fingerprint(text);
+    }
+
+    /** The first 64 bits of the SHA-256 of {@code text}, what a {@link PoolView#fingerprint()} is made of. */
+    static long fingerprint(CharSequence text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(digest).getLong();

@@ -200,7 +200,7 @@ final class RequestRouter {
         Split split = request.split(serverOfKey, alloc);
         loopState.counters.addPool(pool.id, PoolStat.FRAGMENTS, split.fragmentCount());
         loopState.counters.addPool(pool.id, PoolStat.MULTIKEY_REQUESTS, 1);
-        sendFragments(slot, split, request.readOnly());
+        sendFragments(slot, split, request.readOnly(), null);
     }
 
     /**
@@ -208,23 +208,23 @@ final class RequestRouter {
      * one a SCAN cursor names), by the pool's generation that the upstream routes by.
      */
     private void fanOut(Request request, int decodeRun) {
-        String refused = upstream.refusesServerAddressing();
-        if (refused != null) {
-            refuse(request, decodeRun, refused);
+        FanOutServers servers = upstream.fanOutServers(loopState.generation(pool.id).description);
+        if (servers == null) {
+            refuse(request, decodeRun, FailureReasons.NO_CLUSTER_MASTER);
             return;
         }
         PendingRequest slot = PendingRequest.of(slots, owner, request);
         slot.command = request.command();
         queue.add(slot, decodeRun);
         ByteBufAllocator alloc = owner.allocator();
-        Split split = request.fanOut(loopState.generation(pool.id).description, alloc);
+        Split split = request.fanOut(servers.view(), alloc);
         if (split.fragmentCount() == 0) {
             ByteBuf reply = split.merge(alloc);
             split.release();
             slot.replied(reply);
             return;
         }
-        sendFragments(slot, split, false);
+        sendFragments(slot, split, false, servers);
     }
 
     /** Answers {@code request}, taken over, with the error {@code reason} in its place. */
@@ -235,14 +235,19 @@ final class RequestRouter {
         slot.failed(reason);
     }
 
-    /** @param readOnly whether the fragments only read: a replica may answer them */
-    private void sendFragments(PendingRequest slot, Split split, boolean readOnly) {
+    /**
+     * @param readOnly whether the fragments only read: a replica may answer them
+     * @param servers those of a fan-out, which its fragments name; null for a split by keys
+     */
+    private void sendFragments(PendingRequest slot, Split split, boolean readOnly, FanOutServers servers) {
         slot.splitInto(split);
         int replyKind = split.replyKind();
         for (int f = 0, fragments = split.fragmentCount(); f < fragments; f++) {
             ByteBuf bytes = split.takeRequest(f);
             PendingRequest.Fragment fragment = new PendingRequest.Fragment(slot, f, replyKind);
-            if (readOnly) {
+            if (servers != null) {
+                servers.send(split.server(f), fragment, bytes);
+            } else if (readOnly) {
                 upstream.sendRead(split.server(f), fragment, bytes);
             } else {
                 upstream.send(split.server(f), fragment, bytes);

@@ -22,12 +22,20 @@ interface Upstream {
     BackendConnection connection(int server);
 
     /**
-     * Why this upstream cannot take requests that name its servers themselves rather than by key
-     * (one to every server, a client's own connection to one), or null when it can: a ring's server
-     * index is a server, a cluster's is a slot.
+     * Why this upstream cannot give a client connections of its own to its servers, or null when it
+     * can: a ring's server index is a server, a cluster's is a slot.
      */
     default String refusesServerAddressing() {
         return null;
+    }
+
+    /**
+     * The servers a request for each server goes over now, or null when there is none to send it to.
+     *
+     * @param pool the generation of the pool this upstream routes by
+     */
+    default FanOutServers fanOutServers(PoolDescription pool) {
+        return new FanOutServers.ByIndex(pool, this);
     }
 
     /**

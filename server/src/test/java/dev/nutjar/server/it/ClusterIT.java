@@ -20,7 +20,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * A cluster pool in front of a real Redis Cluster (three masters, three replicas) while clients
@@ -92,7 +95,6 @@ class ClusterIT {
                     .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
             assertThat(jedis.msetnx("{user}a", "1", "{user}b", "2")).isEqualTo(1);
             assertThat(jedis.eval("return redis.call('get', KEYS[2])", 2, "{user}a", "{user}b")).isEqualTo("2");
-            assertThatThrownBy(jedis::dbSize).hasMessageContaining("not supported in a redis_cluster pool yet");
             assertThatThrownBy(() -> jedis.blpop(1, "list")).hasMessageContaining("not supported in a redis_cluster pool yet");
             assertThat(jedis.echo("still here")).isEqualTo("still here");
         }
@@ -313,6 +315,11 @@ class ClusterIT {
     @Order(11)
     void aNewMasterTakesSlotsWhileClientsRun() throws Exception {
         BackendProcess added = cluster.startNode();
+        String cursorBefore;
+        try (Jedis jedis = proxy.jedis()) {
+            cursorBefore = jedis.scan(ScanParams.SCAN_POINTER_START, new ScanParams().count(10)).getCursor();
+            assertThat(jedis.scan(cursorBefore).getCursor()).isNotNull();
+        }
         try (Load load = Load.start(proxy, 4)) {
             load.awaitOps(2000);
             long started = load.millis();
@@ -327,6 +334,21 @@ class ClusterIT {
             assertThat(load.errors()).isEmpty();
         }
         assertThat(cluster.masters(cluster.nodes().get(0))).contains(added);
+        // A SCAN cursor names masters: made before the new one joined, it is refused, not walked on.
+        try (Jedis jedis = proxy.jedis()) {
+            Await.until("a SCAN cursor from before the new master is refused", Duration.ofSeconds(10),
+                    () -> scanRefused(jedis, cursorBefore));
+        }
+    }
+
+    private static boolean scanRefused(Jedis jedis, String cursor) {
+        try {
+            jedis.scan(cursor);
+            return false;
+        } catch (JedisDataException e) {
+            assertThat(e).hasMessage("ERR invalid cursor");
+            return true;
+        }
     }
 
     @Test
@@ -361,6 +383,65 @@ class ClusterIT {
                     load.ops() - opsBefore, errors.size() - errorsBefore);
             assertThat(errors.size()).isEqualTo(errorsBefore);
             assertThat(errors).allMatch(e -> e.atMillis() <= settled);
+        }
+    }
+
+    /**
+     * The commands for every server go over the masters the proxy knows now (after the failover:
+     * a promoted replica, the master added): sums, a SCAN that lists each key once, scripts on
+     * every master, KEYS only where the pool allows it.
+     */
+    @Test
+    @Order(13)
+    void commandsForEveryServerGoOverTheMasters() throws Exception {
+        BackendProcess observer = cluster.nodes().get(0);
+        List<BackendProcess> masters = cluster.masters(observer);
+        List<String> written = new ArrayList<>();
+        try (Jedis jedis = proxy.jedis()) {
+            Pipeline pipeline = jedis.pipelined();
+            for (int i = 0; i < 2000; i++) {
+                written.add("scan:" + i);
+                pipeline.set("scan:" + i, "v" + i);
+            }
+            pipeline.sync();
+            long sum = 0;
+            for (BackendProcess master : masters) {
+                try (Jedis direct = RedisShards.direct(master)) {
+                    sum += direct.dbSize();
+                }
+            }
+            assertThat(jedis.dbSize()).isEqualTo(sum);
+            assertThat(jedis.info("keyspace")).contains("db0:keys=" + sum + ",");
+            assertThat(jedis.info("server")).contains("pool_servers:" + masters.size());
+            assertThat(jedis.randomKey()).isNotNull();
+
+            List<String> scanned = new ArrayList<>();
+            ScanParams params = new ScanParams().match("scan:*").count(1000);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = jedis.scan(cursor, params);
+                scanned.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            assertThat(scanned).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(written);
+            assertThatThrownBy(() -> jedis.scan("12345")).hasMessage("ERR invalid cursor");
+
+            String sha = jedis.scriptLoad("return redis.call('get', KEYS[1])");
+            assertThat(jedis.scriptExists(sha)).isTrue();
+            for (BackendProcess master : masters) {
+                String key = written.stream().filter(k -> cluster.masterOf(k, observer) == master).findFirst().orElseThrow();
+                assertThat(jedis.evalsha(sha, 1, key)).isEqualTo("v" + key.substring("scan:".length()));
+            }
+            assertThatThrownBy(() -> jedis.keys("scan:*")).hasMessageContaining("'keys' is disabled in pool 'cluster'");
+        }
+        try (TestProxy allowing = TestProxy.startPool("keys", """
+                  redis: true
+                  redis_cluster: true
+                  allow_commands: [keys]
+                  servers:
+                   - %s:1
+                """.formatted(observer.address()), 1); Jedis jedis = allowing.jedis()) {
+            assertThat(jedis.keys("scan:*")).containsExactlyInAnyOrderElementsOf(written);
         }
     }
 
