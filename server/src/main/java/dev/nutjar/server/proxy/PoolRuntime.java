@@ -8,6 +8,7 @@ import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.config.ReadFrom;
 import dev.nutjar.server.sentinel.SentinelWatch;
+import dev.nutjar.server.tls.NodeTls;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -189,7 +190,8 @@ final class PoolRuntime {
 
     /** Opens a connection to {@code node} of a cluster pool, as {@link #connect(int, EventLoop, RecvByteBufAllocator, ChannelHandler)}. */
     ChannelFuture connect(NodeAddress node, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
-        return bootstrap(loop, readAllocator, false).handler(handler)
+        NodeTls nodeTls = tls.nodes();
+        return bootstrap(loop, readAllocator, false).handler(nodeTls == null ? handler : withTls(nodeTls, node, handler))
                 .connect(new InetSocketAddress(node.host(), node.port()));
     }
 
@@ -209,6 +211,17 @@ final class PoolRuntime {
     /** Where a Sentinel pool's {@code server} is now, or null when unknown; null in other pools. */
     SocketAddress masterAddress(int server) {
         return sentinels == null ? null : sentinels.address(serverName(server));
+    }
+
+    /** {@code handler} behind TLS to a cluster node, as {@link #withTls(int, ChannelHandler)}. */
+    private static ChannelHandler withTls(NodeTls nodeTls, NodeAddress node, ChannelHandler handler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(nodeTls.handler(node.host(), node.port(), ch.alloc()), nodeTls.handshakeLog(),
+                        handler);
+            }
+        };
     }
 
     /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */
