@@ -44,8 +44,8 @@ final class PoolKeys {
      */
     static final List<String> NOT_YET_IN_CLUSTER = List.of("server_options");
 
-    /** Keys a Sentinel pool does not support yet. */
-    static final List<String> NOT_YET_IN_SENTINEL = List.of("server_tls", "server_options");
+    /** Keys a Sentinel pool does not support yet (its masters get the pool's {@code server_tls}). */
+    static final List<String> NOT_YET_IN_SENTINEL = List.of("server_options");
 
     /** The keys that hold a mapping rather than a single value. */
     static final List<String> MAPPINGS = List.of("tls", "server_tls", "server_options");

@@ -36,6 +36,22 @@ class TlsAndCredentialsConfigTest {
     }
 
     @Test
+    void readsServerTlsInASentinelPool() throws Exception {
+        PoolConfig pool = loader.parse("""
+                sessions:
+                  listen: 127.0.0.1:6390
+                  redis: true
+                  sentinels: [10.0.0.5:26379]
+                  server_tls:
+                    ca: /etc/nutjar/masters.crt
+                  servers:
+                   - shard1:1
+                """, "sentinel.yml").pool("sessions").orElseThrow();
+
+        assertThat(pool.serverTls(pool.servers().get(0)).ca()).isEqualTo(Path.of("/etc/nutjar/masters.crt"));
+    }
+
+    @Test
     void refusesServerOptionsInAClusterPool() {
         ConfigException thrown = catchThrowableOfType(ConfigException.class, () -> loader.parse("""
                 orders:

@@ -21,6 +21,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -177,15 +178,15 @@ final class PoolRuntime {
      */
     ChannelFuture connect(int server, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
         ServerSpec spec = servers.get(server);
-        Bootstrap bootstrap = bootstrap(loop, readAllocator, spec.isUnix())
-                .handler(tls.toServer(server) ? withTls(server, handler) : handler);
         SocketAddress address;
         if (spec.isUnix()) {
             address = new DomainSocketAddress(spec.unixPath());
         } else {
             address = sentinels != null ? sentinels.address(spec.name()) : new InetSocketAddress(spec.host(), spec.port());
         }
-        return bootstrap.connect(address);
+        return bootstrap(loop, readAllocator, spec.isUnix())
+                .handler(tls.toServer(server) ? withTls(server, address, handler) : handler)
+                .connect(address);
     }
 
     /** Opens a connection to {@code node} of a cluster pool, as {@link #connect(int, EventLoop, RecvByteBufAllocator, ChannelHandler)}. */
@@ -213,7 +214,7 @@ final class PoolRuntime {
         return sentinels == null ? null : sentinels.address(serverName(server));
     }
 
-    /** {@code handler} behind TLS to a cluster node, as {@link #withTls(int, ChannelHandler)}. */
+    /** {@code handler} behind TLS to a cluster node, as {@link #withTls(int, SocketAddress, ChannelHandler)}. */
     private static ChannelHandler withTls(NodeTls nodeTls, NodeAddress node, ChannelHandler handler) {
         return new ChannelInitializer<Channel>() {
             @Override
@@ -224,12 +225,19 @@ final class PoolRuntime {
         };
     }
 
-    /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */
-    private ChannelHandler withTls(int server, ChannelHandler handler) {
+    /**
+     * {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. A
+     * Sentinel pool's master is checked by the address a sentinel gave, its configured "host" being
+     * the master's name.
+     */
+    private ChannelHandler withTls(int server, SocketAddress address, ChannelHandler handler) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(tls.serverHandler(server, ch.alloc()), tls.serverHandshakeLog(server), handler);
+                SslHandler ssl = sentinels != null && address instanceof InetSocketAddress master
+                        ? tls.serverHandler(server, master.getHostString(), master.getPort(), ch.alloc())
+                        : tls.serverHandler(server, ch.alloc());
+                ch.pipeline().addLast(ssl, tls.serverHandshakeLog(server), handler);
             }
         };
     }

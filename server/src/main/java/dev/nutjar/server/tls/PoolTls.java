@@ -28,7 +28,8 @@ public final class PoolTls {
     public static final PoolTls PLAIN = new PoolTls(null, null, new Target[0], null);
 
     /** TLS to one server. */
-    private record Target(ReloadingSslContext context, String peerHost, int port, String sniName, TlsHandshakeLog log) {}
+    private record Target(ReloadingSslContext context, ServerTls settings, String peerHost, int port, String sniName,
+            TlsHandshakeLog log) {}
 
     private final ReloadingSslContext clients;
     private final TlsHandshakeLog clientLog;
@@ -77,7 +78,7 @@ public final class PoolTls {
                         () -> SslContexts.forServers(tls));
                 shared.put(tls, context);
             }
-            targets[i] = new Target(context, peerHost(tls, server.host()), server.port(), sniName(tls, server.host()),
+            targets[i] = new Target(context, tls, peerHost(tls, server.host()), server.port(), sniName(tls, server.host()),
                     new TlsHandshakeLog("server '" + server.name() + "' of pool '" + pool.name() + "'"));
             any = true;
         }
@@ -104,10 +105,13 @@ public final class PoolTls {
         return tls.sni() != null ? tls.sni() : host;
     }
 
-    /** The SNI sent: {@code sni} when set, else the host when it is a name (an address is not sent). */
+    /**
+     * The SNI sent: {@code sni} when set, else the host when it is a name (an address is not sent);
+     * null for none. A Sentinel pool's servers have no host of their own (null).
+     */
     static String sniName(ServerTls tls, String host) {
         return tls.sni() != null ? tls.sni()
-                : NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host;
+                : host == null || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host;
     }
 
     /** A client-side handler that checks {@code peerHost} (with {@code verify: full}) and sends {@code sni}. */
@@ -166,6 +170,20 @@ public final class PoolTls {
             throw new IllegalStateException("plain text to server " + server);
         }
         return handler(target.context().current(), alloc, target.peerHost(), target.port(), target.sniName());
+    }
+
+    /**
+     * A handler for a new connection to the server numbered {@code server} at {@code host:port}
+     * rather than its configured address: a Sentinel pool's master, where a sentinel said it is.
+     * The name checked and sent is {@code host}, unless {@code sni} is set.
+     */
+    public SslHandler serverHandler(int server, String host, int port, ByteBufAllocator alloc) {
+        Target target = servers[server];
+        if (target == null) {
+            throw new IllegalStateException("plain text to server " + server);
+        }
+        ServerTls tls = target.settings();
+        return handler(target.context().current(), alloc, peerHost(tls, host), port, sniName(tls, host));
     }
 
     /** The handler that logs a failed handshake with the server numbered {@code server}. */
