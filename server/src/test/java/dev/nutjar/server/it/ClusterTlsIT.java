@@ -1,6 +1,7 @@
 package dev.nutjar.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * A cluster pool with {@code server_tls} in front of a real Redis Cluster that speaks only TLS
@@ -34,6 +36,7 @@ class ClusterTlsIT {
     private SSLSocketFactory direct;
     private RedisClusterNodes cluster;
     private TestProxy proxy;
+    private int wrongCaPort;
 
     @BeforeAll
     void start() throws Exception {
@@ -43,19 +46,12 @@ class ClusterTlsIT {
         proxyCert = certificates.issue(ca, "proxy", 2);
         direct = certificates.socketFactory(ca, proxyCert);
         cluster = RedisClusterNodes.startTls(3, ca, nodeCert, proxyCert);
+        TestCertificates.Pair otherCa = certificates.authority("other-ca");
+        int port = BackendProcess.freePort();
+        wrongCaPort = BackendProcess.freePort();
         // read_from: nearest times every node's PING over TLS too; with no replica, the masters answer.
-        proxy = TestProxy.startPool("cluster", """
-                  redis: true
-                  redis_cluster: true
-                  read_from: nearest
-                  timeout: 2000
-                  server_tls:
-                    ca: %s
-                    cert: %s
-                    key: %s
-                  servers:
-                   - %s:1
-                """.formatted(ca.cert(), proxyCert.cert(), proxyCert.key(), cluster.nodes().get(0).address()), 2);
+        proxy = TestProxy.start(pool("cluster", port, ca) + "  read_from: nearest\n"
+                + pool("wrongca", wrongCaPort, otherCa), port, 2);
     }
 
     @AfterAll
@@ -93,6 +89,33 @@ class ClusterTlsIT {
             }
         }
         assertThat(total).isEqualTo(KEYS - 2);
+    }
+
+    @Test
+    void aNodeWhoseCertificateIsNotTrustedGetsNoRequest() {
+        try (Jedis jedis = new Jedis("127.0.0.1", wrongCaPort, 10_000)) {
+            // The handshake of the slot map's probe fails: no map, so no node to send to.
+            assertThatThrownBy(() -> jedis.get("key:0")).isInstanceOf(JedisDataException.class)
+                    .hasMessageStartingWith("ERR Connection refused");
+        }
+    }
+
+    /** A cluster pool with TLS to the nodes, checked against {@code nodesCa}. */
+    private String pool(String name, int port, TestCertificates.Pair nodesCa) {
+        return """
+                %s:
+                  listen: 127.0.0.1:%d
+                  redis: true
+                  redis_cluster: true
+                  timeout: 2000
+                  server_tls:
+                    ca: %s
+                    cert: %s
+                    key: %s
+                  servers:
+                   - %s:1
+                """.formatted(name, port, nodesCa.cert(), proxyCert.cert(), proxyCert.key(),
+                cluster.nodes().get(0).address());
     }
 
     private Jedis directTo(BackendProcess node) {
