@@ -21,7 +21,7 @@ final class PoolChecks {
     /**
      * The Sentinel settings when {@code sentinels} is set, after checking that the rest of the
      * pool fits: a Redis pool, no ejection (it would move keys while Sentinel fails a master
-     * over), no TLS to servers (not yet).
+     * over), no settings per server (not yet).
      */
     SentinelSettings sentinelSettings() {
         if (!pool.has("sentinels")) {

@@ -38,11 +38,14 @@ final class PoolKeys {
             "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "max_move_fraction", "redis_db",
             "sentinels", "sentinel_poll_interval");
 
-    /** Keys a cluster pool does not support yet: its nodes are found at run time and spoken to in plain text. */
-    static final List<String> NOT_YET_IN_CLUSTER = List.of("server_tls", "server_options");
+    /**
+     * Keys a cluster pool does not support yet: its nodes are found at run time, so settings per
+     * server have nothing to name (every node gets the pool's {@code server_tls}).
+     */
+    static final List<String> NOT_YET_IN_CLUSTER = List.of("server_options");
 
-    /** Keys a Sentinel pool does not support yet. */
-    static final List<String> NOT_YET_IN_SENTINEL = List.of("server_tls", "server_options");
+    /** Keys a Sentinel pool does not support yet (its masters get the pool's {@code server_tls}). */
+    static final List<String> NOT_YET_IN_SENTINEL = List.of("server_options");
 
     /** The keys that hold a mapping rather than a single value. */
     static final List<String> MAPPINGS = List.of("tls", "server_tls", "server_options");

@@ -17,6 +17,59 @@ class TlsAndCredentialsConfigTest {
             .withEnvironment(Map.of("SHARED_PASS", "from-env")::get);
 
     @Test
+    void readsServerTlsInAClusterPool() throws Exception {
+        PoolConfig pool = loader.parse("""
+                orders:
+                  listen: 127.0.0.1:6390
+                  redis: true
+                  redis_cluster: true
+                  server_tls:
+                    ca: /etc/nutjar/nodes.crt
+                    verify: ca
+                  servers:
+                   - 10.0.0.1:7000:1
+                """, "cluster.yml").pool("orders").orElseThrow();
+
+        ServerTls tls = pool.serverTls(pool.servers().get(0));
+        assertThat(tls.ca()).isEqualTo(Path.of("/etc/nutjar/nodes.crt"));
+        assertThat(tls.verify()).isEqualTo(ServerTls.Verify.CA);
+    }
+
+    @Test
+    void readsServerTlsInASentinelPool() throws Exception {
+        PoolConfig pool = loader.parse("""
+                sessions:
+                  listen: 127.0.0.1:6390
+                  redis: true
+                  sentinels: [10.0.0.5:26379]
+                  server_tls:
+                    ca: /etc/nutjar/masters.crt
+                  servers:
+                   - shard1:1
+                """, "sentinel.yml").pool("sessions").orElseThrow();
+
+        assertThat(pool.serverTls(pool.servers().get(0)).ca()).isEqualTo(Path.of("/etc/nutjar/masters.crt"));
+    }
+
+    @Test
+    void refusesServerOptionsInAClusterPool() {
+        ConfigException thrown = catchThrowableOfType(ConfigException.class, () -> loader.parse("""
+                orders:
+                  listen: 127.0.0.1:6390
+                  redis: true
+                  redis_cluster: true
+                  server_options:
+                    10.0.0.1:7000:
+                      redis_auth: secret
+                  servers:
+                   - 10.0.0.1:7000:1
+                """, "cluster.yml"));
+
+        assertThat(thrown.errors()).singleElement().asString()
+                .startsWith("line 6: orders.server_options: not supported in a redis_cluster pool yet");
+    }
+
+    @Test
     void readsClientTlsServerTlsAndPerServerOverrides() throws Exception {
         PoolConfig pool = loader.parse("""
                 secure:

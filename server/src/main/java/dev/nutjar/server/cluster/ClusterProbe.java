@@ -2,6 +2,7 @@ package dev.nutjar.server.cluster;
 
 import dev.nutjar.routing.ClusterSlot;
 import dev.nutjar.server.control.BlockingResp;
+import dev.nutjar.server.tls.NodeTls;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,9 @@ import java.util.List;
 /**
  * Asks one node of a Redis Cluster which master and replicas serve each slot: {@code CLUSTER
  * SHARDS} (Redis 7), or {@code CLUSTER SLOTS} where that is unknown; and times a node's
- * {@code PING}. Blocking exchanges on sockets of their own, made off the event loops.
+ * {@code PING}. Blocking exchanges on sockets of their own, made off the event loops; with TLS,
+ * the nodes are those of the TLS ports ({@code tls-cluster yes}: the ports {@code CLUSTER SLOTS}
+ * and redirects give, and {@code tls-port} in {@code CLUSTER SHARDS}).
  */
 public final class ClusterProbe {
     /** PINGs per {@link #roundTrip}: the fastest counts, so that one late wake-up does not. */
@@ -21,15 +24,23 @@ public final class ClusterProbe {
     private final int timeoutMillis;
     private final String username;
     private final String password;
+    /** TLS to the nodes, or null for plain text. */
+    private final NodeTls tls;
 
     /**
      * @param username the ACL user to authenticate as, or null for the default user
      * @param password the password, or null for none
      */
     public ClusterProbe(int timeoutMillis, String username, String password) {
+        this(timeoutMillis, username, password, null);
+    }
+
+    /** @param tls TLS to the nodes, or null for plain text */
+    public ClusterProbe(int timeoutMillis, String username, String password, NodeTls tls) {
         this.timeoutMillis = timeoutMillis;
         this.username = username;
         this.password = password;
+        this.tls = tls;
     }
 
     /**
@@ -39,11 +50,11 @@ public final class ClusterProbe {
      * @throws IOException when the node cannot be reached or does not answer as a cluster node
      */
     public ShardNodes[] shape(NodeAddress node) throws IOException {
-        try (Socket socket = new Socket()) {
+        try (Socket socket = connect(node)) {
             BlockingResp resp = open(socket, node);
             Object shards = resp.call("CLUSTER", "SHARDS");
             if (!(shards instanceof BlockingResp.ErrorReply)) {
-                return fromShards(node, shards);
+                return fromShards(node, shards, tls != null);
             }
             Object slots = resp.call("CLUSTER", "SLOTS");
             if (slots instanceof BlockingResp.ErrorReply error) {
@@ -64,7 +75,7 @@ public final class ClusterProbe {
      *     is not up: one restarted, or syncing, would answer from an empty or old copy
      */
     public long roundTrip(NodeAddress node) throws IOException {
-        try (Socket socket = new Socket()) {
+        try (Socket socket = connect(node)) {
             BlockingResp resp = open(socket, node);
             Object replication = resp.call("INFO", "replication");
             if (replication instanceof String info && info.contains("role:slave")
@@ -85,10 +96,23 @@ public final class ClusterProbe {
         }
     }
 
+    private Socket connect(NodeAddress node) throws IOException {
+        if (tls != null) {
+            return tls.connect(node.host(), node.port(), timeoutMillis);
+        }
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
+            socket.setSoTimeout(timeoutMillis);
+            socket.setTcpNoDelay(true);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
     private BlockingResp open(Socket socket, NodeAddress node) throws IOException {
-        socket.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
-        socket.setSoTimeout(timeoutMillis);
-        socket.setTcpNoDelay(true);
         BlockingResp resp = new BlockingResp(new BufferedInputStream(socket.getInputStream()),
                 socket.getOutputStream(), "node " + node);
         if (password != null) {
@@ -104,8 +128,11 @@ public final class ClusterProbe {
      * {@code CLUSTER SHARDS}: per shard, {@code slots} (start, end pairs) and {@code nodes} (field
      * maps with {@code role} and {@code health}); a replica whose health is not {@code online}
      * (failed, or still loading its first copy of the data) is left out.
+     *
+     * @param tls whether the nodes are reached at their {@code tls-port} rather than their {@code port}
      */
-    static ShardNodes[] fromShards(NodeAddress asked, Object reply) {
+    static ShardNodes[] fromShards(NodeAddress asked, Object reply, boolean tls) {
+        String portField = tls ? "tls-port" : "port";
         ShardNodes[] shape = new ShardNodes[ClusterSlot.SLOTS];
         for (Object shard : list(reply)) {
             List<Object> fields = list(shard);
@@ -115,7 +142,7 @@ public final class ClusterProbe {
             for (Object node : list(field(fields, "nodes"))) {
                 List<Object> nodeFields = list(node);
                 NodeAddress address = new NodeAddress(host(asked, (String) field(nodeFields, "ip")),
-                        ((Long) field(nodeFields, "port")).intValue());
+                        ((Long) field(nodeFields, portField)).intValue());
                 if ("master".equals(field(nodeFields, "role"))) {
                     master = address;
                 } else if ("online".equals(field(nodeFields, "health"))) {

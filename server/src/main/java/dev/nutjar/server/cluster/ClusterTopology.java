@@ -39,6 +39,8 @@ public final class ClusterTopology implements AutoCloseable {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final ScheduledExecutorService refresher;
     private volatile NodeHealth health = NodeHealth.NONE;
+    /** Why the last node that did not tell the map did not (a refused connection, a failed TLS handshake). */
+    private volatile String lastFailure = "";
     /** Times the nodes' PINGs; null where reads only go to masters. */
     private final ScheduledExecutorService pinger;
 
@@ -76,7 +78,7 @@ public final class ClusterTopology implements AutoCloseable {
     public void start() {
         refresh();
         if (!map.get().isKnown()) {
-            log.warn("pool '{}': no seed node answered ({}); requests fail until one does", pool, seeds);
+            log.warn("pool '{}': no seed node answered ({}{}); requests fail until one does", pool, seeds, lastFailure);
         }
         refresher.scheduleWithFixedDelay(this::refreshQuietly, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         if (pinger != null) {
@@ -148,6 +150,7 @@ public final class ClusterTopology implements AutoCloseable {
                 shape = probe.shape(node);
             } catch (IOException e) {
                 log.debug("pool '{}': node {} did not tell the slot map: {}", pool, node, e.getMessage());
+                lastFailure = "; " + node + ": " + e.getMessage();
                 continue;
             }
             asked++;

@@ -9,6 +9,7 @@ import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.server.config.ReadFrom;
+import dev.nutjar.server.tls.NodeTls;
 import dev.nutjar.server.tls.PoolTls;
 import java.io.IOException;
 import java.util.List;
@@ -63,7 +64,7 @@ final class PoolGenerations {
         runtime.tls = PoolTls.load(pool, runtime.servers());
         runtime.serverSettings = serverSettings(pool, runtime.servers(), settings);
         if (pool.redisCluster()) {
-            runtime.cluster = clusterTopology(pool);
+            runtime.cluster = clusterTopology(pool, runtime.tls.nodes());
             runtime.readFrom = pool.readFrom();
             ServerSpec first = pool.servers().get(0);
             runtime.nodeSettings = settings.withServerCredentials(pool.serverUsername(first),
@@ -96,11 +97,15 @@ final class PoolGenerations {
                 pool.backlog(), pool.tcpKeepalive());
     }
 
-    /** A cluster pool's slot map, learnt from its seed nodes now (or later, when none answers). */
-    private static ClusterTopology clusterTopology(PoolConfig pool) {
+    /**
+     * A cluster pool's slot map, learnt from its seed nodes now (or later, when none answers).
+     *
+     * @param tls TLS to the nodes, or null for plain text
+     */
+    private static ClusterTopology clusterTopology(PoolConfig pool, NodeTls tls) {
         ServerSpec first = pool.servers().get(0);
         ClusterProbe probe = new ClusterProbe(pool.hasTimeout() ? Math.min(pool.timeoutMillis(), 2000) : 2000,
-                pool.serverUsername(first), pool.serverPassword(first));
+                pool.serverUsername(first), pool.serverPassword(first), tls);
         List<NodeAddress> seeds = pool.servers().stream().filter(s -> !s.isUnix())
                 .map(s -> new NodeAddress(s.host(), s.port())).toList();
         ClusterTopology topology = new ClusterTopology(pool.name(), seeds, probe, CLUSTER_REFRESH_MILLIS,

@@ -8,6 +8,7 @@ import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.config.ReadFrom;
 import dev.nutjar.server.sentinel.SentinelWatch;
+import dev.nutjar.server.tls.NodeTls;
 import dev.nutjar.server.tls.PoolTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -176,20 +178,21 @@ final class PoolRuntime {
      */
     ChannelFuture connect(int server, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
         ServerSpec spec = servers.get(server);
-        Bootstrap bootstrap = bootstrap(loop, readAllocator, spec.isUnix())
-                .handler(tls.toServer(server) ? withTls(server, handler) : handler);
         SocketAddress address;
         if (spec.isUnix()) {
             address = new DomainSocketAddress(spec.unixPath());
         } else {
             address = sentinels != null ? sentinels.address(spec.name()) : new InetSocketAddress(spec.host(), spec.port());
         }
-        return bootstrap.connect(address);
+        return bootstrap(loop, readAllocator, spec.isUnix())
+                .handler(tls.toServer(server) ? withTls(server, address, handler) : handler)
+                .connect(address);
     }
 
     /** Opens a connection to {@code node} of a cluster pool, as {@link #connect(int, EventLoop, RecvByteBufAllocator, ChannelHandler)}. */
     ChannelFuture connect(NodeAddress node, EventLoop loop, RecvByteBufAllocator readAllocator, ChannelHandler handler) {
-        return bootstrap(loop, readAllocator, false).handler(handler)
+        NodeTls nodeTls = tls.nodes();
+        return bootstrap(loop, readAllocator, false).handler(nodeTls == null ? handler : withTls(nodeTls, node, handler))
                 .connect(new InetSocketAddress(node.host(), node.port()));
     }
 
@@ -211,12 +214,30 @@ final class PoolRuntime {
         return sentinels == null ? null : sentinels.address(serverName(server));
     }
 
-    /** {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. */
-    private ChannelHandler withTls(int server, ChannelHandler handler) {
+    /** {@code handler} behind TLS to a cluster node, as {@link #withTls(int, SocketAddress, ChannelHandler)}. */
+    private static ChannelHandler withTls(NodeTls nodeTls, NodeAddress node, ChannelHandler handler) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(tls.serverHandler(server, ch.alloc()), tls.serverHandshakeLog(server), handler);
+                ch.pipeline().addLast(nodeTls.handler(node.host(), node.port(), ch.alloc()), nodeTls.handshakeLog(),
+                        handler);
+            }
+        };
+    }
+
+    /**
+     * {@code handler} behind TLS: requests wait in the SslHandler until the handshake is done. A
+     * Sentinel pool's master is checked by the address a sentinel gave, its configured "host" being
+     * the master's name.
+     */
+    private ChannelHandler withTls(int server, SocketAddress address, ChannelHandler handler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                SslHandler ssl = sentinels != null && address instanceof InetSocketAddress master
+                        ? tls.serverHandler(server, master.getHostString(), master.getPort(), ch.alloc())
+                        : tls.serverHandler(server, ch.alloc());
+                ch.pipeline().addLast(ssl, tls.serverHandshakeLog(server), handler);
             }
         };
     }

@@ -4,6 +4,7 @@ import dev.nutjar.routing.ServerSpec;
 import dev.nutjar.server.config.PoolConfig;
 import dev.nutjar.server.config.ServerTls;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
 import java.io.IOException;
@@ -24,19 +25,23 @@ import org.slf4j.LoggerFactory;
 public final class PoolTls {
     private static final Logger log = LoggerFactory.getLogger(PoolTls.class);
     /** A pool in plain text on both sides. */
-    public static final PoolTls PLAIN = new PoolTls(null, null, new Target[0]);
+    public static final PoolTls PLAIN = new PoolTls(null, null, new Target[0], null);
 
     /** TLS to one server. */
-    private record Target(ReloadingSslContext context, String peerHost, int port, String sniName, TlsHandshakeLog log) {}
+    private record Target(ReloadingSslContext context, ServerTls settings, String peerHost, int port, String sniName,
+            TlsHandshakeLog log) {}
 
     private final ReloadingSslContext clients;
     private final TlsHandshakeLog clientLog;
     private final Target[] servers;
+    /** TLS to the nodes a cluster pool finds; null for plain text or a pool of fixed servers. */
+    private final NodeTls nodes;
 
-    private PoolTls(ReloadingSslContext clients, TlsHandshakeLog clientLog, Target[] servers) {
+    private PoolTls(ReloadingSslContext clients, TlsHandshakeLog clientLog, Target[] servers, NodeTls nodes) {
         this.clients = clients;
         this.clientLog = clientLog;
         this.servers = servers;
+        this.nodes = nodes;
     }
 
     /**
@@ -73,18 +78,57 @@ public final class PoolTls {
                         () -> SslContexts.forServers(tls));
                 shared.put(tls, context);
             }
-            String sni = tls.sni() != null ? tls.sni()
-                    : NetUtil.isValidIpV4Address(server.host()) || NetUtil.isValidIpV6Address(server.host())
-                            ? null : server.host();
-            targets[i] = new Target(context, tls.sni() != null ? tls.sni() : server.host(), server.port(), sni,
+            targets[i] = new Target(context, tls, peerHost(tls, server.host()), server.port(), sniName(tls, server.host()),
                     new TlsHandshakeLog("server '" + server.name() + "' of pool '" + pool.name() + "'"));
+            any = true;
+        }
+        NodeTls nodes = null;
+        if (pool.redisCluster() && pool.serverTls() != null) {
+            ServerTls tls = pool.serverTls();
+            ReloadingSslContext context = shared.get(tls);
+            if (context == null) {
+                context = ReloadingSslContext.load("pool '" + pool.name() + "' server_tls", tls.files(),
+                        () -> SslContexts.forServers(tls));
+            }
+            nodes = NodeTls.load(pool.name(), tls, context);
             any = true;
         }
         if (!any) {
             return PLAIN;
         }
         return new PoolTls(clients, clients == null ? null : new TlsHandshakeLog("client of pool '" + pool.name() + "'"),
-                targets);
+                targets, nodes);
+    }
+
+    /** The name a server's certificate is checked against: {@code sni} when set, else the host dialled. */
+    static String peerHost(ServerTls tls, String host) {
+        return tls.sni() != null ? tls.sni() : host;
+    }
+
+    /**
+     * The SNI sent: {@code sni} when set, else the host when it is a name (an address is not sent);
+     * null for none. A Sentinel pool's servers have no host of their own (null).
+     */
+    static String sniName(ServerTls tls, String host) {
+        return tls.sni() != null ? tls.sni()
+                : host == null || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host;
+    }
+
+    /** A client-side handler that checks {@code peerHost} (with {@code verify: full}) and sends {@code sni}. */
+    static SslHandler handler(SslContext context, ByteBufAllocator alloc, String peerHost, int port, String sni) {
+        SslHandler handler = context.newHandler(alloc, peerHost, port);
+        if (sni != null) {
+            SSLEngine engine = handler.engine();
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(sni)));
+            engine.setSSLParameters(parameters);
+        }
+        return handler;
+    }
+
+    /** TLS to the nodes of a cluster pool, or null when they are spoken to in plain text. */
+    public NodeTls nodes() {
+        return nodes;
     }
 
     /** Whether clients speak TLS. */
@@ -125,14 +169,21 @@ public final class PoolTls {
         if (target == null) {
             throw new IllegalStateException("plain text to server " + server);
         }
-        SslHandler handler = target.context().current().newHandler(alloc, target.peerHost(), target.port());
-        if (target.sniName() != null) {
-            SSLEngine engine = handler.engine();
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setServerNames(List.of(new SNIHostName(target.sniName())));
-            engine.setSSLParameters(parameters);
+        return handler(target.context().current(), alloc, target.peerHost(), target.port(), target.sniName());
+    }
+
+    /**
+     * A handler for a new connection to the server numbered {@code server} at {@code host:port}
+     * rather than its configured address: a Sentinel pool's master, where a sentinel said it is.
+     * The name checked and sent is {@code host}, unless {@code sni} is set.
+     */
+    public SslHandler serverHandler(int server, String host, int port, ByteBufAllocator alloc) {
+        Target target = servers[server];
+        if (target == null) {
+            throw new IllegalStateException("plain text to server " + server);
         }
-        return handler;
+        ServerTls tls = target.settings();
+        return handler(target.context().current(), alloc, peerHost(tls, host), port, sniName(tls, host));
     }
 
     /** The handler that logs a failed handshake with the server numbered {@code server}. */
@@ -152,6 +203,9 @@ public final class PoolTls {
             if (target != null) {
                 target.context().refresh();
             }
+        }
+        if (nodes != null) {
+            nodes.refresh();
         }
     }
 }

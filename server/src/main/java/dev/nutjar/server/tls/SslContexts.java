@@ -58,8 +58,13 @@ public final class SslContexts {
      * @throws SSLException when a file cannot be read or does not hold what it should
      */
     public static SslContext forServers(ServerTls tls) throws SSLException {
+        return forServers(tls, provider());
+    }
+
+    /** {@link #forServers(ServerTls)} on the given engine: the JDK's for blocking sockets. */
+    static SslContext forServers(ServerTls tls, SslProvider provider) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .sslProvider(provider())
+                .sslProvider(provider)
                 .protocols(tls.protocols())
                 .endpointIdentificationAlgorithm(tls.verify() == ServerTls.Verify.FULL ? "HTTPS" : null);
         if (tls.verify() == ServerTls.Verify.NONE) {

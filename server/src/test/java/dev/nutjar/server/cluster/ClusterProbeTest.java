@@ -39,13 +39,26 @@ class ClusterProbeTest {
                 + "*4\r\n" + bulk("slots") + "*2\r\n:100\r\n:199\r\n"
                 + bulk("nodes") + "*1\r\n" + node("", 7002, "master");
 
-        ShardNodes[] shape = ClusterProbe.fromShards(ASKED, reply(shards));
+        ShardNodes[] shape = ClusterProbe.fromShards(ASKED, reply(shards), false);
 
         assertThat(shape[0].master()).isEqualTo(new NodeAddress("127.0.0.1", 7000));
         assertThat(shape[99].master()).isEqualTo(new NodeAddress("127.0.0.1", 7000));
         assertThat(shape[150].master()).isEqualTo(new NodeAddress("10.0.0.9", 7002));
         assertThat(shape[200].master()).isEqualTo(new NodeAddress("127.0.0.1", 7000));
         assertThat(shape[201]).isNull();
+    }
+
+    @Test
+    void readsTheTlsPortsOfClusterShardsForTls() throws IOException {
+        // With tls-cluster yes and --port 0, a node announces only its TLS port.
+        String tlsOnly = "*10\r\n" + bulk("id") + bulk("abc") + bulk("tls-port") + ":7100\r\n" + bulk("ip")
+                + bulk("127.0.0.1") + bulk("role") + bulk("master") + bulk("health") + bulk("online");
+        String shards = "*1\r\n*4\r\n" + bulk("slots") + "*2\r\n:0\r\n:16383\r\n" + bulk("nodes") + "*1\r\n" + tlsOnly;
+
+        ShardNodes[] shape = ClusterProbe.fromShards(ASKED, reply(shards), true);
+
+        assertThat(shape[0].master()).isEqualTo(new NodeAddress("127.0.0.1", 7100));
+        assertThat(shape[16383].master()).isEqualTo(new NodeAddress("127.0.0.1", 7100));
     }
 
     @Test
@@ -56,7 +69,7 @@ class ClusterProbeTest {
                 + node("127.0.0.1", 7003, "replica") + node("127.0.0.1", 7005, "replica", "loading")
                 + node("127.0.0.1", 7006, "replica", "fail");
 
-        ShardNodes[] shape = ClusterProbe.fromShards(ASKED, reply(shards));
+        ShardNodes[] shape = ClusterProbe.fromShards(ASKED, reply(shards), false);
 
         assertThat(shape[0].master()).isEqualTo(new NodeAddress("127.0.0.1", 7000));
         // In address order, whatever order the node listed them in, so that two nodes' views compare equal.

@@ -43,6 +43,16 @@ public final class BackendProcess implements AutoCloseable {
         return new BackendProcess("redis-" + port, port, cmd).start();
     }
 
+    /** A redis-server as {@link #redis}, that speaks only TLS: on {@link #port()}, with {@code --port 0}. */
+    public static BackendProcess redisOnTls(String... extraArgs) throws IOException {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(binary("redis-server", "redis-server"),
+                "--port", "0", "--tls-port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no"));
+        cmd.addAll(List.of(extraArgs));
+        return new BackendProcess("redis-tls-" + port, port, cmd).start();
+    }
+
     /**
      * Debian's redis-sentinel on a free port, its configuration file (which it rewrites) in
      * {@code dir}, with {@code settings} after its port, such as

@@ -20,21 +20,22 @@ final class RedisClusterNodes implements AutoCloseable {
 
     private final Path dir;
     private final List<BackendProcess> nodes = new ArrayList<>();
+    /** The nodes' TLS settings, and redis-cli's; empty for a cluster in plain text. */
+    private final List<String> nodeTls;
+    private final List<String> cliTls;
 
-    private RedisClusterNodes(Path dir) {
+    private RedisClusterNodes(Path dir, List<String> nodeTls, List<String> cliTls) {
         this.dir = dir;
+        this.nodeTls = nodeTls;
+        this.cliTls = cliTls;
     }
 
     /** {@code masters} masters with one replica each, joined and agreeing on every slot. */
     static RedisClusterNodes start(int masters) throws Exception {
-        RedisClusterNodes cluster = new RedisClusterNodes(Files.createTempDirectory("nutjar-cluster-"));
+        RedisClusterNodes cluster = new RedisClusterNodes(Files.createTempDirectory("nutjar-cluster-"), List.of(),
+                List.of());
         try {
-            List<String> create = new ArrayList<>(List.of("--cluster", "create"));
-            for (int i = 0; i < masters * 2; i++) {
-                create.add(cluster.startNode().address());
-            }
-            create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-            cli(create);
+            cluster.create(masters, 1);
             cluster.awaitOk(cluster.nodes);
             return cluster;
         } catch (Exception | Error e) {
@@ -43,14 +44,51 @@ final class RedisClusterNodes implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code masters} masters and no replica that speak only TLS, to clients and on the cluster bus
+     * ({@code --port 0}, {@code tls-cluster yes}), showing {@code cert} and asking clients for a
+     * certificate signed by {@code ca}; joined and agreeing on every slot.
+     */
+    static RedisClusterNodes startTls(int masters, TestCertificates.Pair ca, TestCertificates.Pair cert,
+            TestCertificates.Pair client) throws Exception {
+        RedisClusterNodes cluster = new RedisClusterNodes(Files.createTempDirectory("nutjar-cluster-"),
+                List.of("--tls-cluster", "yes", "--tls-replication", "yes", "--tls-cert-file", cert.cert().toString(),
+                        "--tls-key-file", cert.key().toString(), "--tls-ca-cert-file", ca.cert().toString()),
+                List.of("--tls", "--cacert", ca.cert().toString(), "--cert", client.cert().toString(),
+                        "--key", client.key().toString()));
+        try {
+            cluster.create(masters, 0);
+            Await.until("cluster_state:ok on every node", Duration.ofSeconds(30), () -> cluster.nodes.stream()
+                    .allMatch(n -> cluster.cliQuietly("-p", String.valueOf(n.port()), "CLUSTER", "INFO")
+                            .contains("cluster_state:ok")));
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** Starts {@code masters} masters and {@code replicas} replicas of each, and joins them. */
+    private void create(int masters, int replicas) throws Exception {
+        List<String> create = new ArrayList<>(List.of("--cluster", "create"));
+        for (int i = 0; i < masters * (1 + replicas); i++) {
+            create.add(startNode().address());
+        }
+        create.addAll(List.of("--cluster-replicas", String.valueOf(replicas), "--cluster-yes"));
+        cli(create);
+    }
+
     /** A new, empty cluster node, not yet part of the cluster. */
     BackendProcess startNode() throws IOException {
         // The bus port is chosen too: the default, the port + 10000, is past 65535 for one free port in five.
-        BackendProcess node = BackendProcess.redis("--cluster-enabled", "yes",
+        List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes",
                 "--cluster-port", String.valueOf(BackendProcess.freePort()),
                 "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
                 "--cluster-config-file", dir.resolve("nodes-" + nodes.size() + ".conf").toString(),
-                "--dir", dir.toString());
+                "--dir", dir.toString()));
+        args.addAll(nodeTls);
+        BackendProcess node = nodeTls.isEmpty() ? BackendProcess.redis(args.toArray(String[]::new))
+                : BackendProcess.redisOnTls(args.toArray(String[]::new));
         nodes.add(node);
         return node;
     }
@@ -207,15 +245,30 @@ final class RedisClusterNodes implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no node " + address));
     }
 
-    private static void cli(List<String> args) throws IOException, InterruptedException {
+    /** redis-cli's output, or "" when it fails. */
+    private String cliQuietly(String... args) {
+        try {
+            return cli(List.of(args));
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** Runs redis-cli (with the cluster's TLS settings) and returns its output. */
+    private String cli(List<String> args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(BackendProcess.binary("redis-cli", "redis-tools"));
+        command.addAll(cliTls);
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed:\n" + new String(output, StandardCharsets.UTF_8));
         }
+        return new String(output, StandardCharsets.UTF_8);
     }
 
     @Override

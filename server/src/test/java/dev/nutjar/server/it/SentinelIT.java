@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import dev.nutjar.server.config.ConfigLoader;
@@ -64,6 +66,32 @@ class SentinelIT {
 
     private static String keyOf(TestProxy proxy, String server) {
         return keys(1000).stream().filter(k -> proxy.serverOf(k).name().equals(server)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void speaksTlsToTheMastersWithServerTls() throws Exception {
+        TestCertificates certificates = new TestCertificates(dir);
+        TestCertificates.Pair ca = certificates.authority("sentinel-ca");
+        TestCertificates.Pair masterCert = certificates.issue(ca, "master", 2);
+        TestCertificates.Pair proxyCert = certificates.issue(ca, "proxy", 2);
+        // The master speaks only TLS and wants client certificates; the sentinel reaches it over TLS too.
+        try (BackendProcess master = BackendProcess.redisOnTls("--dir", dir.toString(),
+                        "--tls-cert-file", masterCert.cert().toString(), "--tls-key-file", masterCert.key().toString(),
+                        "--tls-ca-cert-file", ca.cert().toString());
+                BackendProcess sentinel = BackendProcess.sentinel(dir, List.of("tls-replication yes",
+                        "tls-cert-file " + masterCert.cert(), "tls-key-file " + masterCert.key(),
+                        "tls-ca-cert-file " + ca.cert(), "sentinel monitor tm 127.0.0.1 " + master.port() + " 1"));
+                TestProxy proxy = TestProxy.startPool("sentineled", pool(List.of(sentinel.address()), "tm:1")
+                        + "  server_tls:\n    ca: " + ca.cert() + "\n    cert: " + proxyCert.cert()
+                        + "\n    key: " + proxyCert.key() + "\n", 2);
+                Jedis client = proxy.jedis()) {
+            assertThat(client.set("over-tls", "yes")).isEqualTo("OK");
+            assertThat(client.get("over-tls")).isEqualTo("yes");
+            try (Jedis direct = new Jedis(new HostAndPort("127.0.0.1", master.port()), DefaultJedisClientConfig.builder()
+                    .ssl(true).sslSocketFactory(certificates.socketFactory(ca, proxyCert)).build())) {
+                assertThat(direct.get("over-tls")).isEqualTo("yes");
+            }
+        }
     }
 
     @Test
