@@ -52,7 +52,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
     @Override
     public String refusesServerAddressing() {
-        // Its server indexes are slots: a fan-out over the masters and their own connections are not built yet.
+        // Its server indexes are slots: a fan-out over the masters is not built yet.
         return FailureReasons.SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL;
     }
 

@@ -1,11 +1,17 @@
 package dev.nutjar.server.proxy;
 
+import dev.nutjar.routing.ClusterSlot;
+import dev.nutjar.server.cluster.SlotMap;
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One client's backend connections of its own, at most one per server, taken from the pool's
+ * One client's backend connections of its own, at most one per target, taken from the pool's
  * {@code dedicated_connections} and given back when they end. Each reports here
- * ({@link DedicatedOwner}); pushed frames go on to pub/sub.
+ * ({@link DedicatedOwner}); pushed frames go on to pub/sub. A target is a server of a ring pool, or
+ * a node of a cluster pool (its index in the slot map, where indexes are only ever added): a
+ * cluster's "server" of a key is its slot, whose master is found when the connection opens.
  */
 final class DedicatedConnections implements DedicatedOwner {
     /** Whom the frames no request awaits, and the end of a server's connection, concern. */
@@ -24,8 +30,10 @@ final class DedicatedConnections implements DedicatedOwner {
     private final PoolRuntime pool;
     private final LoopState loopState;
     private final RequestOwner owner;
-    /** By server: the client's own connection to it, or null. */
-    private final BackendConnection[] connections;
+    /** By target: the client's own connection to it, or null. */
+    private BackendConnection[] connections;
+    /** In a cluster pool, the node SUBSCRIBE and PSUBSCRIBE go to, chosen once; else -1. */
+    private int broadcastNode = -1;
     private Pushes pushes;
     private boolean closed;
 
@@ -33,7 +41,34 @@ final class DedicatedConnections implements DedicatedOwner {
         this.pool = pool;
         this.loopState = loopState;
         this.owner = owner;
-        this.connections = new BackendConnection[pool.serverCount()];
+        this.connections = new BackendConnection[pool.cluster != null ? 0 : pool.serverCount()];
+    }
+
+    /** The target serving upstream server {@code server}: itself in a ring pool; in a cluster pool, the master of the slot now. */
+    int targetOf(int server) {
+        if (pool.cluster == null) {
+            return server;
+        }
+        int node = pool.cluster.current().nodeOf(server);
+        // Unserved since routed (a refresh in between): any node, whose redirect the client will see.
+        return node == SlotMap.NO_NODE ? 0 : node;
+    }
+
+    /**
+     * Where channels (SUBSCRIBE) and patterns (PSUBSCRIBE) go, or {@link Upstream#NO_SERVER} when
+     * each channel goes to its server and patterns to every server (a ring pool). In a cluster a
+     * PUBLISH reaches every node, so one master, the same for all the client's subscriptions, hears
+     * them all: subscribing on several would deliver each message several times.
+     */
+    int broadcastTarget() {
+        if (pool.cluster == null) {
+            return Upstream.NO_SERVER;
+        }
+        if (broadcastNode < 0 || get(broadcastNode) == null) {
+            // Any slot's master: the clients' subscriptions spread over the masters.
+            broadcastNode = targetOf(ThreadLocalRandom.current().nextInt(ClusterSlot.SLOTS));
+        }
+        return broadcastNode;
     }
 
     /** Sets whom pushed frames go to; once, before the first connection opens. */
@@ -41,23 +76,29 @@ final class DedicatedConnections implements DedicatedOwner {
         this.pushes = pushes;
     }
 
+    /** How many targets there are (a cluster's grow as it is found to have more nodes). */
     int servers() {
         return connections.length;
     }
 
-    /** The client's connection to {@code server}, or null. */
+    /** The client's connection to target {@code server}, or null. */
     BackendConnection get(int server) {
-        return connections[server];
+        return server < connections.length ? connections[server] : null;
     }
 
-    /** The client's connection to {@code server}, opened now if need be; null at dedicated_connections. */
+    /** The client's connection to target {@code server}, opened now if need be; null at dedicated_connections. */
     BackendConnection open(int server) {
+        if (server >= connections.length) {
+            connections = Arrays.copyOf(connections, server + 1);
+        }
         BackendConnection connection = connections[server];
         if (connection == null) {
             if (!pool.dedicatedOpened()) {
                 return null;
             }
-            connection = new BackendConnection(pool, server, loopState, this);
+            connection = pool.cluster != null
+                    ? BackendConnection.dedicatedToNode(pool, pool.cluster.current().node(server), loopState, this)
+                    : new BackendConnection(pool, server, loopState, this);
             connections[server] = connection;
         }
         return connection;
@@ -65,7 +106,7 @@ final class DedicatedConnections implements DedicatedOwner {
 
     /** The client is done with {@code server}'s connection: it closes once what was sent is answered. */
     void release(int server) {
-        BackendConnection connection = connections[server];
+        BackendConnection connection = get(server);
         if (connection != null) {
             connections[server] = null;
             pushes.serverGone(server);

@@ -20,8 +20,7 @@ final class FailureReasons {
     static final String NOT_READ_ONLY = "Replica refused READONLY";
     static final String NO_MASTER_ADDRESS = "No sentinel knows the master's address yet";
     static final String SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL = "commands for every server (DBSIZE, INFO,"
-            + " SCAN, KEYS, ...), subscriptions, transactions and blocking commands are not supported in a"
-            + " redis_cluster pool yet";
+            + " SCAN, KEYS, ...) are not supported in a redis_cluster pool yet";
 
     private FailureReasons() {}
 

@@ -55,7 +55,7 @@ final class RequestRouter {
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
         if (sessions != null || request.sessionRole().startsSession()) {
-            String refused = upstream.refusesServerAddressing();
+            String refused = upstream.refusesDedicatedConnections();
             if (refused != null) {
                 refuse(request, decodeRun, refused);
                 return false;

@@ -23,10 +23,17 @@ interface Upstream {
 
     /**
      * Why this upstream cannot take requests that name its servers themselves rather than by key
-     * (one to every server, a client's own connection to one), or null when it can: a ring's server
-     * index is a server, a cluster's is a slot.
+     * (one to every server), or null when it can: a ring's server index is a server, a cluster's is a slot.
      */
     default String refusesServerAddressing() {
+        return null;
+    }
+
+    /**
+     * Why this upstream cannot give a client connections of its own (pub/sub, transactions,
+     * blocking commands: {@link SessionModes}), or null when it can.
+     */
+    default String refusesDedicatedConnections() {
         return null;
     }
 
