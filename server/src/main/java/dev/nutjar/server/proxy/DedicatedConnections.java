@@ -1,17 +1,20 @@
 package dev.nutjar.server.proxy;
 
-import dev.nutjar.routing.ClusterSlot;
+import dev.nutjar.server.cluster.ClusterTopology;
+import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.cluster.SlotMap;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
 
 /**
  * One client's backend connections of its own, at most one per target, taken from the pool's
  * {@code dedicated_connections} and given back when they end. Each reports here
  * ({@link DedicatedOwner}); pushed frames go on to pub/sub. A target is a server of a ring pool, or
- * a node of a cluster pool (its index in the slot map, where indexes are only ever added): a
- * cluster's "server" of a key is its slot, whose master is found when the connection opens.
+ * a node of a cluster pool, numbered in the order this client first needed it: a cluster's
+ * "server" of a key is its slot, whose master now (by the slot map of the pool's current
+ * generation, so also after a reload) is found when the connection opens.
  */
 final class DedicatedConnections implements DedicatedOwner {
     /** Whom the frames no request awaits, and the end of a server's connection, concern. */
@@ -32,6 +35,8 @@ final class DedicatedConnections implements DedicatedOwner {
     private final RequestOwner owner;
     /** By target: the client's own connection to it, or null. */
     private BackendConnection[] connections;
+    /** In a cluster pool, the node of each target; else null. */
+    private final List<NodeAddress> nodes;
     /** In a cluster pool, the node SUBSCRIBE and PSUBSCRIBE go to, chosen once; else -1. */
     private int broadcastNode = -1;
     private Pushes pushes;
@@ -42,31 +47,44 @@ final class DedicatedConnections implements DedicatedOwner {
         this.loopState = loopState;
         this.owner = owner;
         this.connections = new BackendConnection[pool.cluster != null ? 0 : pool.serverCount()];
+        this.nodes = pool.cluster != null ? new ArrayList<>() : null;
     }
 
     /** The target serving upstream server {@code server}: itself in a ring pool; in a cluster pool, the master of the slot now. */
     int targetOf(int server) {
-        if (pool.cluster == null) {
+        if (nodes == null) {
             return server;
         }
-        int node = pool.cluster.current().nodeOf(server);
+        ClusterTopology topology = loopState.generation(pool.id).cluster;
+        SlotMap map = (topology != null ? topology : pool.cluster).current();
+        int node = map.nodeOf(server);
         // Unserved since routed (a refresh in between): any node, whose redirect the client will see.
-        return node == SlotMap.NO_NODE ? 0 : node;
+        NodeAddress address = map.node(node == SlotMap.NO_NODE ? 0 : node);
+        int target = nodes.indexOf(address);
+        if (target < 0) {
+            nodes.add(address);
+            target = nodes.size() - 1;
+        }
+        return target;
     }
 
     /**
-     * Where channels (SUBSCRIBE) and patterns (PSUBSCRIBE) go, or {@link Upstream#NO_SERVER} when
-     * each channel goes to its server and patterns to every server (a ring pool). In a cluster a
-     * PUBLISH reaches every node, so one master, the same for all the client's subscriptions, hears
-     * them all: subscribing on several would deliver each message several times.
+     * Whether channels (SUBSCRIBE) and patterns (PSUBSCRIBE) all go to one target
+     * ({@link #broadcastTarget}) rather than channels to their servers and patterns to every server:
+     * in a cluster a PUBLISH reaches every node, so one master hears them all, and subscribing on
+     * several would deliver each message several times.
      */
-    int broadcastTarget() {
-        if (pool.cluster == null) {
-            return Upstream.NO_SERVER;
-        }
+    boolean broadcasts() {
+        return nodes != null;
+    }
+
+    /**
+     * The one target of the client's channels and patterns: the one it has, else the master of
+     * {@code server} (the slot of the first name subscribed), which spreads clients over the masters.
+     */
+    int broadcastTarget(int server) {
         if (broadcastNode < 0 || get(broadcastNode) == null) {
-            // Any slot's master: the clients' subscriptions spread over the masters.
-            broadcastNode = targetOf(ThreadLocalRandom.current().nextInt(ClusterSlot.SLOTS));
+            broadcastNode = targetOf(server);
         }
         return broadcastNode;
     }
@@ -96,8 +114,8 @@ final class DedicatedConnections implements DedicatedOwner {
             if (!pool.dedicatedOpened()) {
                 return null;
             }
-            connection = pool.cluster != null
-                    ? BackendConnection.dedicatedToNode(pool, pool.cluster.current().node(server), loopState, this)
+            connection = nodes != null
+                    ? BackendConnection.dedicatedToNode(pool, nodes.get(server), loopState, this)
                     : new BackendConnection(pool, server, loopState, this);
             connections[server] = connection;
         }

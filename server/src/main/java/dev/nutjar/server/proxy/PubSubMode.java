@@ -65,7 +65,15 @@ final class PubSubMode implements DedicatedConnections.Pushes {
     private void subscribe(Request request, SessionRole role, int decodeRun, Upstream upstream) {
         int count = request.keyCount();
         byte[][] names = names(request);
-        int broadcast = role == SessionRole.SSUBSCRIBE ? Upstream.NO_SERVER : connections.broadcastTarget();
+        int broadcast = Upstream.NO_SERVER;
+        if (role != SessionRole.SSUBSCRIBE && connections.broadcasts()) {
+            int server = upstream.serverOf(request, 0);
+            if (server == Upstream.NO_SERVER) {
+                requests.failed(request, decodeRun, FailureReasons.NO_LIVE_SERVER);
+                return;
+            }
+            broadcast = connections.broadcastTarget(server);
+        }
         boolean everywhere = role == SessionRole.PSUBSCRIBE && broadcast == Upstream.NO_SERVER;
         // By name: the target it is subscribed on (NO_SERVER for a pattern on every server).
         int[] serverOf = new int[count];

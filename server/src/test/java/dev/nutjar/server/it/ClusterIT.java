@@ -170,6 +170,17 @@ class ClusterIT {
                     "message news at node 1", "message news at node 2");
             publisher.publish("news", "last");
             assertThat(listener.next()).as("no message twice").isEqualTo("message news last");
+            listener.psubscribe("new*");
+            assertThat(listener.next()).isEqualTo("psubscribe new* 2");
+            try (Jedis direct = RedisShards.direct(masters.get(1))) {
+                direct.publish("news", "p");
+            }
+            publisher.publish("news", "p last");
+            assertThat(List.of(listener.next(), listener.next(), listener.next(), listener.next())).as("each once")
+                    .containsExactlyInAnyOrder("message news p", "pmessage new* news p", "message news p last",
+                            "pmessage new* news p last");
+            listener.punsubscribe();
+            assertThat(listener.next()).isEqualTo("punsubscribe new* 1");
             listener.unsubscribe();
             assertThat(listener.next()).isEqualTo("unsubscribe news 0");
             subscriber.join(5000);
