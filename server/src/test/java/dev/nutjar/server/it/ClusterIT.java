@@ -198,15 +198,19 @@ class ClusterIT {
      */
     @Test
     @Order(3)
-    void followsAskTryagainAndMovedOfAMigratingSlot() {
+    void followsAskTryagainAndMovedOfAMigratingSlot() throws Exception {
         String key = "{migrating}one";
         String other = "{migrating}two";
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess from = cluster.masterOf(key, observer);
         BackendProcess to = cluster.masters(observer).stream().filter(m -> m != from).findFirst().orElseThrow();
-        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to)) {
+        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to);
+                RespClient transaction = new RespClient(proxy.port())) {
             assertThat(jedis.mset(key, "1", other, "2")).isEqualTo("OK");
             int slot = (int) source.clusterKeySlot(key);
+            // A transaction stays on the node it began on: the slot's move is the client's to see.
+            assertThat(transaction.callText("MULTI")).isEqualTo("OK");
+            assertThat(transaction.callText("SET", key, "in transaction")).isEqualTo("QUEUED");
             source.configResetStat();
             target.clusterSetSlotImporting(slot, cluster.id(from));
             source.clusterSetSlotMigrating(slot, cluster.id(to));
@@ -224,6 +228,11 @@ class ClusterIT {
             }
             assertThat(jedis.get(key)).isEqualTo("1");
             assertThat(jedis.set(other, "3")).isEqualTo("OK");
+            assertThat(transaction.callText("SET", other, "in transaction"))
+                    .isEqualTo(new RespClient.Error("MOVED " + slot + " " + to.address()));
+            // The node discards the transaction, whose slot it no longer serves.
+            assertThat(transaction.callText("EXEC")).isEqualTo(new RespClient.Error("MOVED " + slot + " " + to.address()));
+            assertThat(jedis.mget(key, other)).containsExactly("1", "3");
 
             // Redis's count of the errors it sent: the ASKs followed, and TRYAGAIN once and on five retries.
             assertThat(source.info("errorstats")).contains("errorstat_ASK:count=2", "errorstat_TRYAGAIN:count=6");
