@@ -50,7 +50,7 @@ final class DedicatedConnections implements DedicatedOwner {
         this.nodes = pool.cluster != null ? new ArrayList<>() : null;
     }
 
-    /** The target serving upstream server {@code server}: itself in a ring pool; in a cluster pool, the master of the slot now. */
+    /** The target of the upstream's server {@code server}: itself in a ring pool; a cluster slot's master now. */
     int targetOf(int server) {
         if (nodes == null) {
             return server;

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * A client's pub/sub over the servers: each channel is subscribed on its server's connection,
  * patterns on every server (in a cluster pool, where a PUBLISH reaches every node, channels and
- * patterns on one master, shard channels on their slot's master); the proxy confirms with the client's totals once the servers
- * confirmed, and passes messages on. Runs only outside a transaction and watched keys
+ * patterns on one master, shard channels on their slot's master); the proxy confirms with the
+ * client's totals once the servers confirmed, and passes messages on. Runs only outside a transaction and watched keys
  * ({@link SessionModes} refuses it there), so none of the client's connections is pinned.
  */
 final class PubSubMode implements DedicatedConnections.Pushes {
