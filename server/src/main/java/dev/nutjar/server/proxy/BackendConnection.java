@@ -129,6 +129,15 @@ final class BackendConnection extends Flushable {
     }
 
     /**
+     * A connection to {@code node} of a cluster pool for one client's session alone (see below): a
+     * redirect is the client's to follow, as on its own connection to the node.
+     */
+    static BackendConnection dedicatedToNode(PoolRuntime pool, NodeAddress node, LoopState loopState,
+            DedicatedOwner dedicatedOwner) {
+        return new BackendConnection(pool, -1, node, null, false, loopState, dedicatedOwner);
+    }
+
+    /**
      * A connection for one client's session alone when {@code dedicatedOwner} is not null: it is
      * never reopened once it ends, replies nobody awaits go to its owner, and its failures do not
      * count towards the server's ejection.

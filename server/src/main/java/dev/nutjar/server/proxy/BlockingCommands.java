@@ -21,7 +21,10 @@ final class BlockingCommands {
         if (server < 0) {
             return;
         }
-        BackendConnection connection = connections.open(server);
+        int target = connections.targetOf(server);
+        // A cluster node whose other slot the client watches: the command goes on that connection, which stays.
+        boolean watching = connections.get(target) != null;
+        BackendConnection connection = connections.open(target);
         if (connection == null) {
             requests.refused(request, decodeRun);
             return;
@@ -29,6 +32,8 @@ final class BlockingCommands {
         // Kept among the client's connections until it ends, so that a client leaving closes it:
         // Redis then forgets the wait.
         requests.forward(connection, request, decodeRun, SessionRequests.Send.BLOCKING);
-        connection.closeWhenAnswered();
+        if (!watching) {
+            connection.closeWhenAnswered();
+        }
     }
 }

@@ -51,13 +51,6 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         return loop;
     }
 
-    /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
-    @Override
-    public String refusesServerAddressing() {
-        // Its server indexes are slots: a client's own connections to the nodes are not built yet.
-        return FailureReasons.SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL;
-    }
-
     /** The masters of the slot map now; null when no node serves a slot. */
     @Override
     public FanOutServers fanOutServers(PoolDescription pool) {
@@ -68,6 +61,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         return masters;
     }
 
+    /** The slot of the key, when some node serves it; else {@link #NO_SERVER}. */
     @Override
     public int serverOf(Request request, int key) {
         ByteBuf buf = request.keyBuffer(key);

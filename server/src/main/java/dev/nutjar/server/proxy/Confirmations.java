@@ -10,15 +10,8 @@ import java.util.List;
  * sent, and the client's replies that wait for them: a client told it is subscribed is.
  */
 final class Confirmations {
-    /** By server: the confirmations its connection still owes. */
-    private final List<ArrayDeque<Due>> due;
-
-    Confirmations(int servers) {
-        this.due = new ArrayList<>(servers);
-        for (int s = 0; s < servers; s++) {
-            due.add(new ArrayDeque<>());
-        }
-    }
+    /** By server: the confirmations its connection still owes (a cluster's nodes grow in number). */
+    private final List<ArrayDeque<Due>> due = new ArrayList<>();
 
     /**
      * A reply to the client, written once every server it waits for confirmed.
@@ -31,13 +24,16 @@ final class Confirmations {
 
     /** Server {@code server} was sent a command of {@code names} names: it owes {@code reply} that many. */
     void expect(int server, Reply reply, int names) {
+        while (due.size() <= server) {
+            due.add(new ArrayDeque<>());
+        }
         due.get(server).add(new Due(reply, names));
         reply.missing += names;
     }
 
     /** Server {@code server} confirmed one name. */
     void confirmed(int server) {
-        Due owed = due.get(server).peek();
+        Due owed = server < due.size() ? due.get(server).peek() : null;
         if (owed != null) {
             if (--owed.frames == 0) {
                 due.get(server).poll();
@@ -49,7 +45,7 @@ final class Confirmations {
     /** Whatever server {@code server} still owes will not come: the client's replies waiting for it go out. */
     void forget(int server) {
         Due owed;
-        while ((owed = due.get(server).poll()) != null) {
+        while (server < due.size() && (owed = due.get(server).poll()) != null) {
             owed.reply.arrived(owed.frames);
         }
     }

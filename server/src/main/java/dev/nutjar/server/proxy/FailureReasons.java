@@ -19,8 +19,6 @@ final class FailureReasons {
     static final String NOT_A_MASTER = "Server is not a master";
     static final String NOT_READ_ONLY = "Replica refused READONLY";
     static final String NO_MASTER_ADDRESS = "No sentinel knows the master's address yet";
-    static final String SERVER_ADDRESSING_NOT_IN_A_CLUSTER_POOL = "subscriptions, transactions and blocking"
-            + " commands are not supported in a redis_cluster pool yet";
     static final String NO_CLUSTER_MASTER = "no master of the cluster is known yet";
 
     private FailureReasons() {}

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * A client's pub/sub over the servers: each channel is subscribed on its server's connection,
- * patterns on every server; the proxy confirms with the client's totals once the servers
- * confirmed, and passes messages on. Runs only outside a transaction and watched keys
+ * patterns on every server (in a cluster pool, where a PUBLISH reaches every node, channels and
+ * patterns on one master, shard channels on their slot's master); the proxy confirms with the
+ * client's totals once the servers confirmed, and passes messages on. Runs only outside a transaction and watched keys
  * ({@link SessionModes} refuses it there), so none of the client's connections is pinned.
  */
 final class PubSubMode implements DedicatedConnections.Pushes {
@@ -24,7 +25,7 @@ final class PubSubMode implements DedicatedConnections.Pushes {
         this.codec = codec;
         this.requests = requests;
         this.connections = connections;
-        this.confirmations = new Confirmations(connections.servers());
+        this.confirmations = new Confirmations();
     }
 
     /** Whether the client is subscribed to anything: then only (un)subscriptions, PING and QUIT are allowed. */
@@ -64,16 +65,34 @@ final class PubSubMode implements DedicatedConnections.Pushes {
     private void subscribe(Request request, SessionRole role, int decodeRun, Upstream upstream) {
         int count = request.keyCount();
         byte[][] names = names(request);
-        int[] serverOf = new int[count];
-        for (int i = 0; i < count; i++) {
-            serverOf[i] = role == SessionRole.PSUBSCRIBE ? Upstream.NO_SERVER : upstream.serverOf(request, i);
-            if (role != SessionRole.PSUBSCRIBE && serverOf[i] == Upstream.NO_SERVER) {
+        int broadcast = Upstream.NO_SERVER;
+        if (role != SessionRole.SSUBSCRIBE && connections.broadcasts()) {
+            int server = upstream.serverOf(request, 0);
+            if (server == Upstream.NO_SERVER) {
                 requests.failed(request, decodeRun, FailureReasons.NO_LIVE_SERVER);
                 return;
             }
+            broadcast = connections.broadcastTarget(server);
         }
-        for (int s = 0; s < connections.servers(); s++) {
-            if ((role == SessionRole.PSUBSCRIBE || contains(serverOf, s)) && connections.open(s) == null) {
+        boolean everywhere = role == SessionRole.PSUBSCRIBE && broadcast == Upstream.NO_SERVER;
+        // By name: the target it is subscribed on (NO_SERVER for a pattern on every server).
+        int[] serverOf = new int[count];
+        int targets = connections.servers();
+        for (int i = 0; i < count; i++) {
+            if (broadcast != Upstream.NO_SERVER || everywhere) {
+                serverOf[i] = broadcast;
+            } else {
+                int server = upstream.serverOf(request, i);
+                if (server == Upstream.NO_SERVER) {
+                    requests.failed(request, decodeRun, FailureReasons.NO_LIVE_SERVER);
+                    return;
+                }
+                serverOf[i] = connections.targetOf(server);
+            }
+            targets = Math.max(targets, serverOf[i] + 1);
+        }
+        for (int s = 0; s < targets; s++) {
+            if ((everywhere || contains(serverOf, s)) && connections.open(s) == null) {
                 closeUnused();
                 requests.refused(request, decodeRun);
                 return;
@@ -85,8 +104,8 @@ final class PubSubMode implements DedicatedConnections.Pushes {
             codec.writeConfirmation(reply, role, names[i], subscriptions.count(role));
         }
         Confirmations.Reply confirmation = confirmations.reply(requests.queued(request, decodeRun), reply);
-        for (int s = 0; s < connections.servers(); s++) {
-            if (role == SessionRole.PSUBSCRIBE) {
+        for (int s = 0; s < targets; s++) {
+            if (everywhere) {
                 send(s, role, names, confirmation);
             } else if (contains(serverOf, s)) {
                 send(s, role, namesOn(names, serverOf, s), confirmation);

@@ -55,11 +55,6 @@ final class RequestRouter {
     boolean route(Request request, int decodeRun) {
         loopState.metrics.request(pool.id, request.command());
         if (sessions != null || request.sessionRole().startsSession()) {
-            String refused = upstream.refusesServerAddressing();
-            if (refused != null) {
-                refuse(request, decodeRun, refused);
-                return false;
-            }
             if (sessions == null) {
                 sessions = new SessionModes(pool, loopState, owner, queue, slots);
             }

@@ -123,7 +123,7 @@ final class SessionRequests {
         }
         for (int k = 1; k < request.keyCount(); k++) {
             if (upstream.serverOf(request, k) != server) {
-                answer(request, decodeRun, request.crossServerReply(alloc()));
+                answer(request, decodeRun, upstream.crossServerReply(request, alloc()));
                 return -1;
             }
         }

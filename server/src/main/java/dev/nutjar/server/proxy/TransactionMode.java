@@ -17,8 +17,10 @@ final class TransactionMode {
     private final SessionRequests requests;
     private final DedicatedConnections connections;
     private final BlockingCommands blocking;
-    /** The server of the transaction or of the watched keys, or -1. */
+    /** The server of the transaction or of the watched keys (in a cluster pool, its slot), or -1. */
     private int pinned = -1;
+    /** The client's connection serving {@link #pinned}: its target in {@link DedicatedConnections}. */
+    private int pinnedTarget = -1;
     private boolean inMulti;
     /** MULTI was sent to the pinned server. */
     private boolean multiSent;
@@ -53,7 +55,7 @@ final class TransactionMode {
         aborted = false;
         if (pinned >= 0) {
             multiSent = true;
-            requests.forward(connections.get(pinned), request, decodeRun, SessionRequests.Send.PLAIN);
+            requests.forward(pinnedConnection(), request, decodeRun, SessionRequests.Send.PLAIN);
         } else {
             multiSent = false;
             requests.answer(request, decodeRun, reply(SessionCodec.Reply.OK));
@@ -70,7 +72,7 @@ final class TransactionMode {
             return true;
         }
         if (multiSent && !aborted) {
-            requests.forward(connections.get(pinned), request, decodeRun, SessionRequests.Send.HOLD_INPUT);
+            requests.forward(pinnedConnection(), request, decodeRun, SessionRequests.Send.HOLD_INPUT);
         } else if (aborted) {
             requests.answer(request, decodeRun, reply(exec ? SessionCodec.Reply.EXEC_ABORTED : SessionCodec.Reply.OK));
         } else {
@@ -94,17 +96,14 @@ final class TransactionMode {
             return true;
         }
         if (pinned >= 0 && server != pinned) {
-            requests.answer(request, decodeRun, requests.failure(otherServer(server)));
+            requests.answer(request, decodeRun, otherServerReply(request, upstream, server));
             return true;
         }
-        if (pinned < 0) {
-            if (connections.open(server) == null) {
-                requests.refused(request, decodeRun);
-                return true;
-            }
-            pinned = server;
+        if (pinned < 0 && !pin(server)) {
+            requests.refused(request, decodeRun);
+            return true;
         }
-        requests.forward(connections.get(pinned), request, decodeRun, SessionRequests.Send.PLAIN);
+        requests.forward(pinnedConnection(), request, decodeRun, SessionRequests.Send.PLAIN);
         return true;
     }
 
@@ -117,7 +116,7 @@ final class TransactionMode {
             requests.answer(request, decodeRun, reply(SessionCodec.Reply.QUEUED));
             return true;
         }
-        requests.forward(connections.get(pinned), request, decodeRun,
+        requests.forward(pinnedConnection(), request, decodeRun,
                 inMulti ? SessionRequests.Send.PLAIN : SessionRequests.Send.HOLD_INPUT);
         if (!inMulti) {
             unpin();
@@ -154,7 +153,7 @@ final class TransactionMode {
                 blocking.block(request, decodeRun, upstream);
                 return true;
             }
-            requests.forward(connections.get(pinned), request, decodeRun,
+            requests.forward(pinnedConnection(), request, decodeRun,
                     blockingRole ? SessionRequests.Send.BLOCKING : SessionRequests.Send.PLAIN);
             return true;
         }
@@ -163,29 +162,55 @@ final class TransactionMode {
             requests.failed(request, decodeRun, FailureReasons.NO_LIVE_SERVER);
             return true;
         }
-        if (pinned < 0 && oneServer) {
-            if (connections.open(server) == null) {
-                aborted = true;
-                requests.refused(request, decodeRun);
-                return true;
-            }
-            pinned = server;
+        if (pinned < 0 && oneServer && !pin(server)) {
+            aborted = true;
+            requests.refused(request, decodeRun);
+            return true;
         }
         if (!oneServer || server != pinned) {
-            int other = server != pinned ? server : otherKeyServer(request, upstream, server);
-            String reason = pinned >= 0 ? otherServer(other)
-                    : "nutjar: the keys of this command are on servers '" + pool.serverName(server) + "' and '"
-                            + pool.serverName(other) + "'; a transaction runs on one server: transaction discarded";
+            ByteBuf reply = otherServerReply(request, upstream, server);
             abort();
-            requests.answer(request, decodeRun, requests.failure(reason));
+            requests.answer(request, decodeRun, reply);
             return true;
         }
         if (!multiSent) {
             multiSent = true;
-            connections.get(pinned).send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.MULTI));
+            pinnedConnection().send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.MULTI));
         }
-        requests.forward(connections.get(pinned), request, decodeRun, SessionRequests.Send.PLAIN);
+        requests.forward(pinnedConnection(), request, decodeRun, SessionRequests.Send.PLAIN);
         return true;
+    }
+
+    /** Pins the client to {@code server} on a connection of its own; false at dedicated_connections. */
+    private boolean pin(int server) {
+        int target = connections.targetOf(server);
+        if (connections.open(target) == null) {
+            return false;
+        }
+        pinned = server;
+        pinnedTarget = target;
+        return true;
+    }
+
+    private BackendConnection pinnedConnection() {
+        return connections.get(pinnedTarget);
+    }
+
+    /**
+     * The reply to a command whose keys (the first on {@code server}) are not all on the transaction's
+     * server: in a cluster pool Redis's CROSSSLOT, as a node answers keys of several slots in one
+     * transaction (its "servers" are slots, which have no names).
+     */
+    private ByteBuf otherServerReply(Request request, Upstream upstream, int server) {
+        if (pool.cluster != null) {
+            return upstream.crossServerReply(request, requests.alloc());
+        }
+        if (pinned >= 0) {
+            return requests.failure(otherServer(server != pinned ? server : otherKeyServer(request, upstream, server)));
+        }
+        return requests.failure("nutjar: the keys of this command are on servers '" + pool.serverName(server)
+                + "' and '" + pool.serverName(otherKeyServer(request, upstream, server))
+                + "'; a transaction runs on one server: transaction discarded");
     }
 
     private static int otherKeyServer(Request request, Upstream upstream, int server) {
@@ -208,16 +233,17 @@ final class TransactionMode {
     private void abort() {
         aborted = true;
         if (multiSent && pinned >= 0) {
-            connections.get(pinned).send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.DISCARD));
+            pinnedConnection().send(new DroppedReply(), codec.command(requests.alloc(), SessionRole.DISCARD));
             multiSent = false;
         }
     }
 
     private void unpin() {
         if (pinned >= 0) {
-            int server = pinned;
+            int target = pinnedTarget;
             pinned = -1;
-            connections.release(server);
+            pinnedTarget = -1;
+            connections.release(target);
         }
     }
 

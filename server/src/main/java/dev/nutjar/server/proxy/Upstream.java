@@ -22,14 +22,6 @@ interface Upstream {
     BackendConnection connection(int server);
 
     /**
-     * Why this upstream cannot give a client connections of its own to its servers, or null when it
-     * can: a ring's server index is a server, a cluster's is a slot.
-     */
-    default String refusesServerAddressing() {
-        return null;
-    }
-
-    /**
      * The servers a request for each server goes over now, or null when there is none to send it to.
      *
      * @param pool the generation of the pool this upstream routes by

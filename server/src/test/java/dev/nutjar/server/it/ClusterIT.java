@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -95,8 +98,99 @@ class ClusterIT {
                     .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
             assertThat(jedis.msetnx("{user}a", "1", "{user}b", "2")).isEqualTo(1);
             assertThat(jedis.eval("return redis.call('get', KEYS[2])", 2, "{user}a", "{user}b")).isEqualTo("2");
-            assertThatThrownBy(() -> jedis.blpop(1, "list")).hasMessageContaining("not supported in a redis_cluster pool yet");
             assertThat(jedis.echo("still here")).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void transactionsRunOnTheMasterOfTheirSlot() throws Exception {
+        try (Jedis jedis = proxy.jedis()) {
+            Transaction transaction = jedis.multi();
+            transaction.set("{tx}a", "1");
+            transaction.incr("{tx}b");
+            transaction.get("{tx}a");
+            assertThat(transaction.exec()).containsExactly("OK", 1L, "1");
+            jedis.watch("{tx}a");
+            Transaction watched = jedis.multi();
+            watched.set("{tx}a", "2");
+            assertThat(watched.exec()).containsExactly("OK");
+            try (Jedis direct = RedisShards.direct(cluster.masterOf("{tx}a", cluster.nodes().get(0)))) {
+                assertThat(direct.mget("{tx}a", "{tx}b")).containsExactly("2", "1");
+            }
+        }
+        try (RespClient client = new RespClient(proxy.port())) {
+            assertThat(client.callText("MULTI")).isEqualTo("OK");
+            assertThat(client.callText("SET", "{tx}a", "3")).isEqualTo("QUEUED");
+            assertThat(client.callText("SET", "{other}a", "3"))
+                    .isEqualTo(new RespClient.Error("CROSSSLOT Keys in request don't hash to the same slot"));
+            assertThat(client.callText("SET", "{tx}b", "3")).isEqualTo("QUEUED");
+            assertThat(client.callText("EXEC")).isEqualTo(
+                    new RespClient.Error("EXECABORT Transaction discarded because of previous errors."));
+            assertThat(client.callText("MGET", "{tx}a", "{tx}b", "{other}a")).isEqualTo(List.of("2", "1", "(nil)"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void blockingPopsWaitOnTheMasterOfTheirSlot() throws Exception {
+        try (Jedis waiter = proxy.jedis(); Jedis pusher = proxy.jedis()) {
+            CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> waiter.blpop(0, "{q}jobs"));
+            try (Jedis master = RedisShards.direct(cluster.masterOf("{q}jobs", cluster.nodes().get(0)))) {
+                Await.until("the waiter blocks at the slot's master", Duration.ofSeconds(5),
+                        () -> master.info("clients").contains("blocked_clients:1"));
+            }
+            assertThat(pusher.rpush("{q}jobs", "job-1")).isEqualTo(1);
+            assertThat(popped.get(5, TimeUnit.SECONDS)).containsExactly("{q}jobs", "job-1");
+            assertThatThrownBy(() -> waiter.blpop(1, "{q}jobs", "{other}jobs"))
+                    .hasMessage("CROSSSLOT Keys in request don't hash to the same slot");
+        }
+    }
+
+    /** A channel is subscribed on one master: a PUBLISH made at any node reaches it, once. */
+    @Test
+    @Order(2)
+    void subscribersHearEveryNodesPublishesOnce() throws Exception {
+        PubSubIT.Recorder listener = new PubSubIT.Recorder();
+        try (Jedis subscribing = proxy.jedis(); Jedis publisher = proxy.jedis()) {
+            Thread subscriber = new Thread(() -> subscribing.subscribe(listener, "news"));
+            subscriber.start();
+            assertThat(listener.next()).isEqualTo("subscribe news 1");
+            // Counts the subscribers of the node it went to, the channel's slot's master, as in Redis Cluster.
+            publisher.publish("news", "via proxy");
+            List<BackendProcess> masters = cluster.masters(cluster.nodes().get(0));
+            for (int m = 0; m < masters.size(); m++) {
+                try (Jedis direct = RedisShards.direct(masters.get(m))) {
+                    direct.publish("news", "at node " + m);
+                }
+            }
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i <= masters.size(); i++) {
+                got.add(listener.next());
+            }
+            assertThat(got).containsExactlyInAnyOrder("message news via proxy", "message news at node 0",
+                    "message news at node 1", "message news at node 2");
+            publisher.publish("news", "last");
+            assertThat(listener.next()).as("no message twice").isEqualTo("message news last");
+            listener.psubscribe("new*");
+            assertThat(listener.next()).isEqualTo("psubscribe new* 2");
+            try (Jedis direct = RedisShards.direct(masters.get(1))) {
+                direct.publish("news", "p");
+            }
+            publisher.publish("news", "p last");
+            assertThat(List.of(listener.next(), listener.next(), listener.next(), listener.next())).as("each once")
+                    .containsExactlyInAnyOrder("message news p", "pmessage new* news p", "message news p last",
+                            "pmessage new* news p last");
+            listener.punsubscribe();
+            assertThat(listener.next()).isEqualTo("punsubscribe new* 1");
+            listener.unsubscribe();
+            assertThat(listener.next()).isEqualTo("unsubscribe news 0");
+            subscriber.join(5000);
+        }
+        try (RespClient sharded = new RespClient(proxy.port()); RespClient publisher = new RespClient(proxy.port())) {
+            assertThat(sharded.callText("SSUBSCRIBE", "{s}news")).isEqualTo(List.of("ssubscribe", "{s}news", 1L));
+            assertThat(publisher.callText("SPUBLISH", "{s}news", "sharded")).isEqualTo(1L);
+            assertThat(RespClient.text(sharded.read())).isEqualTo(List.of("smessage", "{s}news", "sharded"));
         }
     }
 
@@ -106,15 +200,19 @@ class ClusterIT {
      */
     @Test
     @Order(3)
-    void followsAskTryagainAndMovedOfAMigratingSlot() {
+    void followsAskTryagainAndMovedOfAMigratingSlot() throws Exception {
         String key = "{migrating}one";
         String other = "{migrating}two";
         BackendProcess observer = cluster.nodes().get(0);
         BackendProcess from = cluster.masterOf(key, observer);
         BackendProcess to = cluster.masters(observer).stream().filter(m -> m != from).findFirst().orElseThrow();
-        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to)) {
+        try (Jedis jedis = proxy.jedis(); Jedis source = RedisShards.direct(from); Jedis target = RedisShards.direct(to);
+                RespClient transaction = new RespClient(proxy.port())) {
             assertThat(jedis.mset(key, "1", other, "2")).isEqualTo("OK");
             int slot = (int) source.clusterKeySlot(key);
+            // A transaction stays on the node it began on: the slot's move is the client's to see.
+            assertThat(transaction.callText("MULTI")).isEqualTo("OK");
+            assertThat(transaction.callText("SET", key, "in transaction")).isEqualTo("QUEUED");
             source.configResetStat();
             target.clusterSetSlotImporting(slot, cluster.id(from));
             source.clusterSetSlotMigrating(slot, cluster.id(to));
@@ -132,6 +230,11 @@ class ClusterIT {
             }
             assertThat(jedis.get(key)).isEqualTo("1");
             assertThat(jedis.set(other, "3")).isEqualTo("OK");
+            assertThat(transaction.callText("SET", other, "in transaction"))
+                    .isEqualTo(new RespClient.Error("MOVED " + slot + " " + to.address()));
+            // The node discards the transaction, whose slot it no longer serves.
+            assertThat(transaction.callText("EXEC")).isEqualTo(new RespClient.Error("MOVED " + slot + " " + to.address()));
+            assertThat(jedis.mget(key, other)).containsExactly("1", "3");
 
             // Redis's count of the errors it sent: the ASKs followed, and TRYAGAIN once and on five retries.
             assertThat(source.info("errorstats")).contains("errorstat_ASK:count=2", "errorstat_TRYAGAIN:count=6");
