@@ -10,7 +10,6 @@ import dev.nutjar.server.config.ReadFrom;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A Redis Cluster pool as one event loop sees it: a key's "server" is its slot, served by the
@@ -28,9 +27,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
     private final PoolRuntime pool;
     private final LoopState loop;
     private final ClusterTopology topology;
-    /** [node][connection], by the node's index in the topology's maps; null until first used. */
-    private BackendConnection[][] connections = new BackendConnection[0][];
-    private int[] next = new int[0];
+    private final NodeConnections nodes;
     /** Where reads go when {@code read_from} is not {@code master}; null when they go to the masters. */
     private final ReplicaReads replicaReads;
     /** The masters the last request for each server went over: made again when the map changes. */
@@ -40,6 +37,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         this.pool = pool;
         this.loop = loop;
         this.topology = pool.cluster;
+        this.nodes = new NodeConnections(pool.serverConnections, node -> new BackendConnection(pool, node, loop, this));
         this.replicaReads = pool.readFrom == ReadFrom.MASTER ? null : new ReplicaReads(pool, loop, this);
     }
 
@@ -95,25 +93,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
 
     /** A connection to node {@code node} of {@code map}. */
     BackendConnection toNode(SlotMap map, int node) {
-        if (node >= connections.length) {
-            int size = Math.max(node + 1, map.nodeCount());
-            connections = Arrays.copyOf(connections, size);
-            next = Arrays.copyOf(next, size);
-        }
-        BackendConnection[] conns = connections[node];
-        if (conns == null) {
-            conns = new BackendConnection[pool.serverConnections];
-            for (int c = 0; c < conns.length; c++) {
-                conns[c] = new BackendConnection(pool, map.node(node), loop, this);
-            }
-            connections[node] = conns;
-        }
-        if (conns.length == 1) {
-            return conns[0];
-        }
-        int i = next[node];
-        next[node] = i + 1 == conns.length ? 0 : i + 1;
-        return conns[i];
+        return nodes.to(map, node);
     }
 
     /** A connection to the master of replica {@code replica}, or when the map no longer knows it, to any node. */
@@ -175,13 +155,7 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         if (replicaReads != null) {
             replicaReads.retire();
         }
-        for (BackendConnection[] node : connections) {
-            if (node != null) {
-                for (BackendConnection conn : node) {
-                    conn.retire();
-                }
-            }
-        }
+        nodes.retire();
         return next.cluster != null ? new ClusterUpstream(next, loop) : new RingUpstream(next, loop);
     }
 
@@ -190,12 +164,6 @@ final class ClusterUpstream implements Upstream, ClusterNodeEvents {
         if (replicaReads != null) {
             replicaReads.close();
         }
-        for (BackendConnection[] node : connections) {
-            if (node != null) {
-                for (BackendConnection conn : node) {
-                    conn.close();
-                }
-            }
-        }
+        nodes.close();
     }
 }

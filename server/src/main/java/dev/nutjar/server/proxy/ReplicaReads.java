@@ -4,7 +4,6 @@ import dev.nutjar.server.cluster.ClusterTopology;
 import dev.nutjar.server.cluster.NodeAddress;
 import dev.nutjar.server.cluster.ReadNodeChoice;
 import dev.nutjar.server.cluster.SlotMap;
-import java.util.Arrays;
 
 /**
  * One event loop's reads from the replicas of a cluster pool whose {@code read_from} is not
@@ -14,22 +13,16 @@ import java.util.Arrays;
  * to the master until the topology's next round of PINGs reaches it.
  */
 final class ReplicaReads {
-    private final PoolRuntime pool;
-    private final LoopState loop;
     private final ClusterTopology topology;
     private final ReadNodeChoice choice;
-    private final ClusterNodeEvents events;
-    /** [node][connection], by node index; null for a node never read from. */
-    private BackendConnection[][] connections = new BackendConnection[0][];
-    private int turn;
+    private final NodeConnections replicas;
 
     /** @param events told of the replica connections' redirects and failures */
     ReplicaReads(PoolRuntime pool, LoopState loop, ClusterNodeEvents events) {
-        this.pool = pool;
-        this.events = events;
-        this.loop = loop;
         this.topology = pool.cluster;
         this.choice = new ReadNodeChoice(pool.readFrom);
+        this.replicas = new NodeConnections(pool.serverConnections,
+                replica -> BackendConnection.toReplica(pool, replica, loop, events));
     }
 
     /** A connection to the replica that reads {@code slot} now, or null when its master does. */
@@ -39,19 +32,7 @@ final class ReplicaReads {
         if (node == map.nodeOf(slot) || node == SlotMap.NO_NODE) {
             return null;
         }
-        if (node >= connections.length) {
-            connections = Arrays.copyOf(connections, Math.max(node + 1, map.nodeCount()));
-        }
-        BackendConnection[] conns = connections[node];
-        if (conns == null) {
-            conns = new BackendConnection[pool.serverConnections];
-            for (int c = 0; c < conns.length; c++) {
-                conns[c] = BackendConnection.toReplica(pool, map.node(node), loop, events);
-            }
-            connections[node] = conns;
-        }
-        turn = turn + 1 < conns.length ? turn + 1 : 0;
-        return conns[turn];
+        return replicas.to(map, node);
     }
 
     /** A connection to {@code replica} failed: its reads go to the master until the topology reaches it again. */
@@ -64,22 +45,10 @@ final class ReplicaReads {
 
     /** A reload replaced the pool: the connections close once answered. */
     void retire() {
-        for (BackendConnection[] node : connections) {
-            if (node != null) {
-                for (BackendConnection conn : node) {
-                    conn.retire();
-                }
-            }
-        }
+        replicas.retire();
     }
 
     void close() {
-        for (BackendConnection[] node : connections) {
-            if (node != null) {
-                for (BackendConnection conn : node) {
-                    conn.close();
-                }
-            }
-        }
+        replicas.close();
     }
 }
