@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * expire, break) over one queue of exchanges and one input buffer, whose invariants (reply order,
  * the count of abandoned exchanges, the position of a streamed reply) would be spread over
  * several types if it were cut further. What stands alone is apart: {@link ReplyStream},
- * {@link DeadlineTimer}, {@link ServerSilence}, {@link ServerQueues}, {@link FailureReasons}.
+ * {@link DeadlineTimer}, {@link ServerSilence}, {@link ServerQueues}, {@link SentRequests},
+ * {@link FailureReasons}.
  */
 final class BackendConnection extends Flushable {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
